@@ -1,0 +1,50 @@
+"""Subcommands of the `newsmon` console script, one module each (see newsmon.cli)."""
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from scrapy.utils.project import get_project_settings
+
+from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="URI",
+        help="store URI (default: $NEWSMON_STORE, else sqlite:///data/newsmon.db)",
+    )
+
+
+def project_settings() -> Any:
+    """The Scrapy project settings (scrapy.cfg or SCRAPY_SETTINGS_MODULE), which carry NEWSMON_*."""
+    return get_project_settings()
+
+
+def store_uri(args: argparse.Namespace) -> str:
+    """--store, then $NEWSMON_STORE, then the project's NEWSMON_STORE setting, then the default."""
+    if args.store:
+        return args.store
+    if os.environ.get("NEWSMON_STORE"):
+        return os.environ["NEWSMON_STORE"]
+    return resolve_store_uri(project_settings().get("NEWSMON_STORE"))
+
+
+def open_store_or_exit(args: argparse.Namespace):
+    uri = store_uri(args)
+    try:
+        return open_store(uri)
+    except StoreError as exc:
+        raise SystemExit(f"newsmon: cannot open store {redact_uri(uri)}: {exc}") from None
+
+
+def parse_day(text: str) -> datetime:
+    """argparse type for --since/--until: YYYY-MM-DD or a full ISO 8601 time (UTC when naive)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

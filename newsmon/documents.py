@@ -1,0 +1,114 @@
+"""Offline article dumps: reading their bytes and turning one dump into an Article.
+
+A dump looks like the bundled sample (newsmon/samples/):
+
+    Title line
+    <blank>
+    Optional photo caption (the people in the photo)
+    <blank>
+    © APA | optional credit caption
+    <blank>
+    # 28 April 2024 22:40 (UTC +04:00)
+    <blank>
+    Body paragraphs, separated by blank lines ...
+    1 2 3 4 5 İDMAN XƏBƏR          <- navigation junk, removed by the cleaning step
+
+Parsing only splits the dump into fields; cleaning and dating happen in the shared chain.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from newsmon.items import Article
+from newsmon.lang import detect_language
+from newsmon.text import split_credit
+
+# Agencies seen in credit lines -> the host of their edition in each language.
+AGENCY_SITES = {
+    "apa": {"az": "apa.az", "en": "en.apa.az", "ru": "ru.apa.az"},
+}
+
+_DATELINE = re.compile(r"^#\s*(?P<dateline>\S.*)$")
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
+# Control characters other than tab, newline, carriage return and form feed mark binary data.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SNIFF_BYTES = 8192
+
+
+class DocumentError(ValueError):
+    """A document cannot be read or parsed; the message says why, for the user."""
+
+
+def decode_document(data: bytes) -> str:
+    """Text of a dump: UTF-8 (with or without BOM), else the most likely legacy encoding.
+
+    Line ends are normalized to `\\n`. Raises DocumentError for empty or binary data.
+    """
+    if not data.strip():
+        raise DocumentError("empty file")
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise DocumentError("binary file (contains NUL bytes)")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(data, cp_isolation=["cp1251", "cp1254", "latin_1", "cp1252", "koi8_r", "utf_16"]).best()
+        if best is None:
+            raise DocumentError("unreadable text: not UTF-8 and no legacy encoding fits") from None
+        text = str(best)
+    sample = text[:_SNIFF_BYTES]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise DocumentError("binary file (control characters)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_document(text: str, *, source_path: str = "") -> Article:
+    """Split a decoded dump into an Article (raw fields; the chain cleans and dates it)."""
+    blocks = [b.strip() for b in _BLOCK_SPLIT.split(text.strip()) if b.strip()]
+    dateline_at = next((i for i, b in enumerate(blocks) if _DATELINE.match(b)), None)
+    if dateline_at is None:
+        raise DocumentError("no '# dateline' line (truncated or not an article dump)")
+    if dateline_at == 0:
+        raise DocumentError("no title before the dateline")
+    header, body_blocks = blocks[:dateline_at], blocks[dateline_at + 1 :]
+    if not body_blocks:
+        raise DocumentError("no article text after the dateline (truncated)")
+    title = " ".join(header[0].split())
+    caption, agency = _caption_and_agency(header[1:])
+    body = "\n\n".join(body_blocks)
+    lang = detect_language(f"{title}\n{body}")
+    return Article(
+        url="",
+        site=AGENCY_SITES.get(agency, {}).get(lang, agency),
+        lang=lang,
+        title=title,
+        body=body,
+        dateline=_DATELINE.match(blocks[dateline_at])["dateline"].strip(),
+        image_caption=caption,
+        authors=[agency.upper()] if agency else [],
+        source="file",
+        source_path=source_path,
+    )
+
+
+def _caption_and_agency(header_rest: list[str]) -> tuple[str, str]:
+    """The photo caption and the credited agency from the blocks between title and dateline."""
+    caption, agency = "", ""
+    for block in header_rest:
+        credit_caption = split_credit(block)
+        if credit_caption is not None:
+            agency = _credit_agency(block)
+            caption = caption or credit_caption
+        else:
+            caption = caption or " ".join(block.split())
+    return caption, agency
+
+
+def _credit_agency(credit_line: str) -> str:
+    """`© APA | caption` -> `apa`."""
+    name = credit_line.lstrip("©").split("|", 1)[0].strip()
+    return name.lower()

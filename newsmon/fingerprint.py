@@ -1,0 +1,25 @@
+"""Content fingerprints: equal for the same article whatever its source or formatting.
+
+The hash is taken over title and body after case folding and after dropping punctuation and
+white space, so a file re-saved with other line ends, a crawled page and a loaded dump of the
+same article all fingerprint alike.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_for_fingerprint(text: str) -> str:
+    """Case-folded words separated by single spaces; punctuation and layout removed."""
+    folded = unicodedata.normalize("NFKC", text).replace("İ", "i").replace("ı", "i").casefold()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def content_hash(title: str, body: str) -> str:
+    """32 hex digits identifying the article's text (blake2b-128 of the normalized text)."""
+    normalized = normalize_for_fingerprint(title) + "\n" + normalize_for_fingerprint(body)
+    return hashlib.blake2b(normalized.encode("utf-8"), digest_size=16).hexdigest()

@@ -1,0 +1,1 @@
+"""Spiders decide where to go; page parsing lives in newsmon.sites."""

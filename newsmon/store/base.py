@@ -1,0 +1,170 @@
+"""The store interface every backend implements, and opening a store from a URI.
+
+Keys: an article is identified by its canonical URL, or by `content:<hash>` when it has no URL
+(offline documents). Both the key and `content_hash` are unique in every backend, so two
+processes can never store one article twice.
+"""
+from __future__ import annotations
+
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from newsmon.items import Article
+
+DEFAULT_STORE_URI = "sqlite:///data/newsmon.db"
+STORE_ENV_VAR = "NEWSMON_STORE"
+
+INSERTED = "inserted"
+REVISED = "revised"
+UNCHANGED = "unchanged"
+DUPLICATE = "duplicate"
+OUTCOMES = (INSERTED, REVISED, UNCHANGED, DUPLICATE)
+
+
+class StoreError(Exception):
+    """A store operation failed for a reason other than the store being unreachable."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (network, server down); the caller may retry or spool."""
+
+
+@dataclass
+class WriteResult:
+    """What one `upsert_many` call did: one outcome per article, in input order."""
+
+    outcomes: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return self.outcomes.count(outcome)
+
+    @property
+    def inserted(self) -> int:
+        return self.count(INSERTED)
+
+    @property
+    def revised(self) -> int:
+        return self.count(REVISED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(DUPLICATE)
+
+
+def article_key(article: Article) -> str:
+    return article.url or f"content:{article.content_hash}"
+
+
+def redact_uri(uri: str) -> str:
+    """The URI with any password replaced, safe for logs, stats and error messages."""
+    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", uri)
+
+
+def resolve_store_uri(uri: str | None = None) -> str:
+    """An explicit URI wins, then $NEWSMON_STORE, then the embedded default."""
+    return uri or os.environ.get(STORE_ENV_VAR) or DEFAULT_STORE_URI
+
+
+class Store(ABC):
+    """Backend-neutral article store. Implementations must pass tests/test_store_contract.py."""
+
+    uri: str
+
+    @abstractmethod
+    def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
+        """Insert new articles, revise changed ones (keeping the old version), skip duplicates.
+
+        Same key and same content: unchanged (last_seen updated). Same key, new content: the
+        stored version moves to the revisions and the new one replaces it (revised). A new key
+        whose content is already stored: duplicate (a stored article without URL adopts the URL).
+        """
+
+    @abstractmethod
+    def has_url(self, url: str) -> bool: ...
+
+    @abstractmethod
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """The subset of `urls` already stored (one round trip for a whole listing page)."""
+
+    @abstractmethod
+    def has_content_hash(self, content_hash: str) -> bool: ...
+
+    @abstractmethod
+    def query(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        lang: str | None = None,
+        site: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Article]:
+        """Articles matching the filters, newest `published_at` first, streamed."""
+
+    @abstractmethod
+    def count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        lang: str | None = None,
+        site: str | None = None,
+    ) -> int: ...
+
+    @abstractmethod
+    def revisions(self, url_or_key: str) -> list[dict[str, Any]]:
+        """Earlier versions of one article, oldest first: {"revised_at": datetime, "article": Article}."""
+
+    @abstractmethod
+    def summary(self) -> dict[str, Any]:
+        """Counts for `newsmon stats`: total, by_site, by_lang, by_day, stories (multi-article)."""
+
+    # Near-duplicate index (see newsmon.stories): band hash -> story ids, persisted with articles.
+    @abstractmethod
+    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+        """Story ids sharing at least one LSH band with the item, with how many bands each shares."""
+
+    @abstractmethod
+    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
+        """Persist (band_key, story_id) pairs."""
+
+    # Crawl run history (see newsmon.monitoring).
+    @abstractmethod
+    def record_run(self, run: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def recent_runs(self, spider: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """Newest first."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def open_store(uri: str | None = None, **options: Any) -> Store:
+    """Open the store a URI names (`sqlite:///path`, `mongodb://…`, `mongodb+srv://…`)."""
+    uri = resolve_store_uri(uri)
+    scheme = uri.split("://", 1)[0].lower()
+    if scheme == "sqlite":
+        from newsmon.store.sqlite import SQLiteStore
+
+        return SQLiteStore(uri, **options)
+    if scheme in ("mongodb", "mongodb+srv"):
+        from newsmon.store.mongo import MongoStore
+
+        return MongoStore(uri, **options)
+    raise StoreError(f"unsupported store URI {redact_uri(uri)!r}: use sqlite:///PATH or mongodb://HOST/DB")

@@ -1,0 +1,1 @@
+"""Scrapy settings profiles: base (shared), dev, production, bench. See scrapy.cfg."""
