@@ -1,0 +1,112 @@
+"""Scrapy item pipelines: thin adapters, one per step of `newsmon.chain`.
+
+All pipelines of one crawler share one `Chain` (and so one store), built on first use.
+Rejected articles become `DropItem` with the reason, counted as `newsmon/dropped/<reason>`.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from twisted.internet import task
+
+from newsmon.chain import Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep
+from newsmon.items import Article
+from newsmon.store import Store, open_store
+
+_chains: "weakref.WeakKeyDictionary[Crawler, Chain]" = weakref.WeakKeyDictionary()
+_stores: "weakref.WeakKeyDictionary[Crawler, Store]" = weakref.WeakKeyDictionary()
+
+
+def crawler_store(crawler: Crawler) -> Store:
+    """The store of this crawler (NEWSMON_STORE setting), opened once, closed when the spider closes."""
+    store = _stores.get(crawler)
+    if store is None:
+        store = open_store(crawler.settings.get("NEWSMON_STORE"))
+        _stores[crawler] = store
+
+        def close_store() -> None:
+            _stores.pop(crawler, None)
+            store.close()
+
+        # spider_closed fires after every pipeline's close_spider, so the last flush is done.
+        crawler.signals.connect(close_store, signal=signals.spider_closed, weak=False)
+    return store
+
+
+def crawler_chain(crawler: Crawler) -> Chain:
+    chain = _chains.get(crawler)
+    if chain is None:
+        chain = Chain(crawler.settings, crawler_store(crawler), crawler.stats)
+        _chains[crawler] = chain
+    return chain
+
+
+class StepPipeline:
+    step_class: type[Step]
+
+    def __init__(self, step: Step, crawler: Crawler) -> None:
+        self.step = step
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StepPipeline":
+        chain = crawler_chain(crawler)
+        step = next(s for s in chain.steps if type(s) is cls.step_class)
+        return cls(step, crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        try:
+            return self.step.process(item)
+        except Rejected as rejected:
+            self.crawler.stats.inc_value(f"newsmon/dropped/{rejected.reason}")
+            raise DropItem(f"{rejected} ({item.url or item.source_path})") from None
+
+    def close_spider(self) -> None:
+        self.step.close()
+
+
+class StorePipeline(StepPipeline):
+    """Writes batches; also flushes a batch that has waited NEWSMON_FLUSH_SECONDS while no item came."""
+
+    step_class = StoreStep
+    step: StoreStep
+
+    def open_spider(self) -> None:
+        self._timer = task.LoopingCall(self._flush_if_stale)
+        self._timer.start(max(self.step.flush_seconds / 2, 0.5), now=False)
+
+    def _flush_if_stale(self) -> None:
+        if self.step.is_stale():
+            self.step.flush()
+
+    def close_spider(self) -> None:
+        if self._timer.running:
+            self._timer.stop()
+        super().close_spider()
+
+
+class CleanPipeline(StepPipeline):
+    step_class = CleanStep
+
+
+class DatePipeline(StepPipeline):
+    step_class = DateStep
+
+
+class DedupePipeline(StepPipeline):
+    step_class = DedupeStep
+
+
+# The order Scrapy must run them in; settings/base.py builds ITEM_PIPELINES from it and a test
+# checks it against newsmon.chain.CHAIN_STEPS.
+CHAIN_PIPELINES = (CleanPipeline, DatePipeline, DedupePipeline, StorePipeline)
+
+
+def item_pipelines_setting(start: int = 100, step: int = 100) -> dict[str, int]:
+    return {f"{p.__module__}.{p.__name__}": start + i * step for i, p in enumerate(CHAIN_PIPELINES)}

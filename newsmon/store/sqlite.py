@@ -1,0 +1,317 @@
+"""The embedded default store: one SQLite file in WAL mode.
+
+URIs follow SQLAlchemy: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`.
+Every write batch runs in one `BEGIN IMMEDIATE` transaction, which takes the database's write
+lock before reading, so concurrent crawler processes sharing the file cannot race.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from newsmon.items import Article, from_record, isoformat_utc, parse_isoformat, to_record
+from newsmon.store.base import (
+    DUPLICATE,
+    INSERTED,
+    REVISED,
+    UNCHANGED,
+    Store,
+    StoreError,
+    WriteResult,
+    article_key,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    key TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    published_at TEXT,
+    story_id TEXT NOT NULL DEFAULT '',
+    record TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at DESC);
+CREATE INDEX IF NOT EXISTS articles_site_lang_published ON articles (site, lang, published_at);
+CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id);
+CREATE TABLE IF NOT EXISTS revisions (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    revised_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revisions_key ON revisions (key, id);
+CREATE TABLE IF NOT EXISTS story_bands (
+    band_key TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    PRIMARY KEY (band_key, story_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    spider TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_spider_started ON runs (spider, started_at DESC);
+"""
+
+# SQLite allows at most 999 bound parameters per statement in older builds.
+_CHUNK = 500
+
+
+def sqlite_path(uri: str) -> Path:
+    """`sqlite:///data/x.db` -> data/x.db (relative), `sqlite:////tmp/x.db` -> /tmp/x.db."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix) or len(uri) == len(prefix):
+        raise StoreError(f"bad SQLite URI {uri!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
+    return Path(uri[len(prefix):])
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class SQLiteStore(Store):
+    def __init__(self, uri: str, *, timeout: float = 30.0) -> None:
+        self.uri = uri
+        self.path = sqlite_path(uri)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+
+    # -- writes -------------------------------------------------------------------------
+    def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
+        result = WriteResult()
+        if not articles:
+            return result
+        now = _now()
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            by_key = self._fetch_existing("key", [article_key(a) for a in articles])
+            by_hash = self._fetch_existing("content_hash", [a.content_hash for a in articles])
+            inserts: list[tuple[Any, ...]] = []
+            for article in articles:
+                outcome = self._classify(article, by_key, by_hash, now, inserts)
+                result.outcomes.append(outcome)
+            db.executemany(
+                "INSERT INTO articles (key, content_hash, url, site, lang, published_at, story_id,"
+                " record, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
+        return result
+
+    def _fetch_existing(self, column: str, values: list[str]) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        unique = sorted(set(values))
+        for chunk in _chunks(unique):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, content_hash, url, story_id FROM articles WHERE {column} IN ({marks})", chunk
+            )
+            for key, content_hash, url, story_id in rows:
+                row = {"key": key, "content_hash": content_hash, "url": url, "story_id": story_id}
+                found[row[column]] = row
+        return found
+
+    def _classify(
+        self,
+        article: Article,
+        by_key: dict[str, dict[str, str]],
+        by_hash: dict[str, dict[str, str]],
+        now: str,
+        inserts: list[tuple[Any, ...]],
+    ) -> str:
+        """Decide one article's outcome and apply updates; new rows are queued in `inserts`.
+
+        `by_key` / `by_hash` are updated as we go so that repeats inside one batch are seen.
+        """
+        key = article_key(article)
+        existing = by_key.get(key)
+        if existing is not None:
+            if existing["content_hash"] == article.content_hash:
+                self._db.execute("UPDATE articles SET last_seen = ? WHERE key = ?", (now, key))
+                return UNCHANGED
+            if article.content_hash in by_hash:
+                return DUPLICATE  # the new text is already stored under another key
+            self._revise(article, existing, now)
+            by_hash.pop(existing["content_hash"], None)
+            existing["content_hash"] = article.content_hash
+            by_hash[article.content_hash] = existing
+            return REVISED
+        stored = by_hash.get(article.content_hash)
+        if stored is not None:
+            if not stored["url"] and article.url:
+                self._adopt_url(stored, article, now)
+                by_key[key] = stored
+            return DUPLICATE
+        record = to_record(article)
+        inserts.append(
+            (key, article.content_hash, article.url, article.site, article.lang,
+             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now)
+        )
+        row = {"key": key, "content_hash": article.content_hash, "url": article.url, "story_id": article.story_id}
+        by_key[key] = row
+        by_hash[article.content_hash] = row
+        return INSERTED
+
+    def _revise(self, article: Article, existing: dict[str, str], now: str) -> None:
+        key = existing["key"]
+        self._db.execute(
+            "INSERT INTO revisions (key, revised_at, record) SELECT key, ?, record FROM articles WHERE key = ?",
+            (now, key),
+        )
+        # A revision keeps the story it belongs to: edits do not make a new story.
+        article.story_id = existing["story_id"] or article.story_id
+        record = to_record(article)
+        self._db.execute(
+            "UPDATE articles SET content_hash = ?, site = ?, lang = ?, published_at = ?, story_id = ?,"
+            " record = ?, last_seen = ? WHERE key = ?",
+            (article.content_hash, article.site, article.lang, record["published_at"], article.story_id,
+             json.dumps(record, ensure_ascii=False), now, key),
+        )
+
+    def _adopt_url(self, stored: dict[str, str], article: Article, now: str) -> None:
+        """A crawled copy of an article first loaded from a file gives the stored one its URL."""
+        old_key = stored["key"]
+        (record_json,) = self._db.execute("SELECT record FROM articles WHERE key = ?", (old_key,)).fetchone()
+        record = json.loads(record_json)
+        record["url"] = article.url
+        self._db.execute(
+            "UPDATE articles SET key = ?, url = ?, record = ?, last_seen = ? WHERE key = ?",
+            (article.url, article.url, json.dumps(record, ensure_ascii=False), now, old_key),
+        )
+        self._db.execute("UPDATE revisions SET key = ? WHERE key = ?", (article.url, old_key))
+        stored["key"] = stored["url"] = article.url
+
+    # -- reads --------------------------------------------------------------------------
+    def has_url(self, url: str) -> bool:
+        return bool(url) and self._db.execute("SELECT 1 FROM articles WHERE key = ?", (url,)).fetchone() is not None
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        return set(self._fetch_existing("key", [u for u in urls if u]))
+
+    def has_content_hash(self, content_hash: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row is not None
+
+    @staticmethod
+    def _where(since: datetime | None, until: datetime | None, lang: str | None, site: str | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if since is not None:
+            clauses.append("published_at >= ?")
+            params.append(isoformat_utc(since))
+        if until is not None:
+            clauses.append("published_at < ?")
+            params.append(isoformat_utc(until))
+        if lang:
+            clauses.append("lang = ?")
+            params.append(lang)
+        if site:
+            clauses.append("site = ?")
+            params.append(site)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def query(self, *, since=None, until=None, lang=None, site=None, limit=None) -> Iterator[Article]:
+        where, params = self._where(since, until, lang, site)
+        sql = f"SELECT record FROM articles{where} ORDER BY published_at DESC, key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        # A separate cursor streams rows, so memory stays flat for large exports.
+        for (record_json,) in self._db.execute(sql, params):
+            yield from_record(json.loads(record_json))
+
+    def count(self, *, since=None, until=None, lang=None, site=None) -> int:
+        where, params = self._where(since, until, lang, site)
+        return self._db.execute(f"SELECT COUNT(*) FROM articles{where}", params).fetchone()[0]
+
+    def revisions(self, url_or_key: str) -> list[dict[str, Any]]:
+        rows = self._db.execute(
+            "SELECT revised_at, record FROM revisions WHERE key = ? ORDER BY id", (url_or_key,)
+        )
+        return [{"revised_at": parse_isoformat(at), "article": from_record(json.loads(rec))} for at, rec in rows]
+
+    def summary(self) -> dict[str, Any]:
+        db = self._db
+        stories = db.execute(
+            "SELECT story_id, COUNT(*) AS n FROM articles WHERE story_id != '' GROUP BY story_id"
+            " HAVING n > 1 ORDER BY n DESC, story_id LIMIT 20"
+        ).fetchall()
+        return {
+            "total": self.count(),
+            "by_site": dict(db.execute("SELECT site, COUNT(*) FROM articles GROUP BY site ORDER BY 2 DESC, 1")),
+            "by_lang": dict(db.execute("SELECT lang, COUNT(*) FROM articles GROUP BY lang ORDER BY 2 DESC, 1")),
+            "by_day": dict(
+                db.execute(
+                    "SELECT substr(published_at, 1, 10) AS day, COUNT(*) FROM articles"
+                    " GROUP BY day ORDER BY day DESC"
+                )
+            ),
+            "stories": [{"story_id": sid, "articles": n} for sid, n in stories],
+            "revisions": db.execute("SELECT COUNT(*) FROM revisions").fetchone()[0],
+        }
+
+    # -- near-duplicate index -----------------------------------------------------------
+    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(band_keys)):
+            marks = ",".join("?" * len(chunk))
+            for (story_id,) in self._db.execute(f"SELECT story_id FROM story_bands WHERE band_key IN ({marks})", chunk):
+                counts[story_id] = counts.get(story_id, 0) + 1
+        return counts
+
+    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR IGNORE INTO story_bands (band_key, story_id) VALUES (?, ?)", entries)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
+
+    # -- crawl runs ---------------------------------------------------------------------
+    def record_run(self, run: dict[str, Any]) -> None:
+        record = json.dumps(run, ensure_ascii=False, default=isoformat_utc)
+        started = isoformat_utc(run["started_at"]) if isinstance(run.get("started_at"), datetime) else str(run.get("started_at", ""))
+        self._db.execute(
+            "INSERT INTO runs (spider, started_at, record) VALUES (?, ?, ?)", (run["spider"], started, record)
+        )
+
+    def recent_runs(self, spider: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        if spider:
+            rows = self._db.execute(
+                "SELECT record FROM runs WHERE spider = ? ORDER BY started_at DESC, id DESC LIMIT ?", (spider, limit)
+            )
+        else:
+            rows = self._db.execute("SELECT record FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", (limit,))
+        return [json.loads(record) for (record,) in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
