@@ -63,7 +63,11 @@ def parse_isoformat(value: Any) -> datetime | None:
 
 def to_record(article: Article) -> dict[str, Any]:
     """JSON-ready dict with exactly the schema's fields, times as ISO 8601 with offset."""
-    record = dataclasses.asdict(article)
+    # A shallow copy (lists copied) instead of dataclasses.asdict's deep recursion: this runs
+    # for every stored and exported article.
+    record = {name: getattr(article, name) for name in ARTICLE_FIELDS}
+    for name in LIST_FIELDS:
+        record[name] = list(record[name])
     for name in DATETIME_FIELDS:
         record[name] = isoformat_utc(record[name])
     return record

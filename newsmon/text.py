@@ -290,7 +290,11 @@ def _clean_paragraph(text: str) -> str:
 
 def clean_paragraphs(paragraphs: Iterable[str]) -> list[str]:
     """Normalize each paragraph and drop junk, a pagination tail and consecutive duplicates."""
-    kept = [p for p in map(_clean_paragraph, paragraphs) if not is_junk_paragraph(p)]
+    return _drop_junk(map(_clean_paragraph, paragraphs))
+
+
+def _drop_junk(paragraphs: Iterable[str]) -> list[str]:
+    kept = [p for p in paragraphs if not is_junk_paragraph(p)]
     if kept:
         kept[-1] = _strip_glued_tail(kept[-1])
     result: list[str] = []
@@ -308,7 +312,9 @@ def clean_body(text: str) -> str:
     """
     if _looks_like_html(text):
         text = strip_html(text)
-    return "\n\n".join(clean_paragraphs(split_paragraphs(text)))
+    # Unicode repair runs once over the whole body rather than per paragraph: it is the
+    # costliest step and none of it changes where the blank lines are.
+    return "\n\n".join(_drop_junk(map(clean_line, split_paragraphs(normalize_unicode(text)))))
 
 
 # Exact agency suffixes that sites append to <title>/og:title.  ' - FOTO', ' - VIDEO' and the
