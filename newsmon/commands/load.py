@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from tqdm import tqdm
@@ -24,6 +25,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file or directory to load")
     add_store_argument(parser)
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+        help="worker processes reading and cleaning files (default: the CPU count, %(default)s)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     parser.set_defaults(run=run)
 
@@ -38,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             args.paths,
             store,
             project_settings(),
+            jobs=args.jobs,
             on_problem=lambda line: (bar.write if show_progress else _print_err)(line),
             on_file=lambda _path: bar.update(),
         )
