@@ -31,6 +31,16 @@ def store(tmp_path) -> str:
     return f"sqlite:///{tmp_path}/store/newsmon.db"
 
 
+@pytest.fixture
+def docs(tmp_path) -> Path:
+    """The English sample and a Russian dump, published on different days."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "en.txt")
+    (folder / "ru.txt").write_text(RU_DUMP, encoding="utf-8")
+    return folder
+
+
 def test_help_explains_every_command(tmp_path):
     result = newsmon("--help", cwd=tmp_path)
     assert result.returncode == 0
@@ -91,11 +101,7 @@ def test_bad_files_are_named_and_valid_ones_still_stored(tmp_path, store):
     assert russian["published_at"] == "2022-01-14T06:51:00+00:00"
 
 
-def test_jsonl_export_round_trips_between_stores(tmp_path, store):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(SAMPLE, docs / "en.txt")
-    (docs / "ru.txt").write_text(RU_DUMP, encoding="utf-8")
+def test_jsonl_export_round_trips_between_stores(tmp_path, store, docs):
     assert newsmon("load", str(docs), "--store", store, cwd=tmp_path).returncode == 0
     backup = tmp_path / "backup.jsonl"
     assert newsmon("export", "--store", store, "-o", str(backup), cwd=tmp_path).returncode == 0
@@ -125,11 +131,7 @@ def test_jsonl_without_derived_fields_and_with_bad_lines(tmp_path, store):
     assert len(record["content_hash"]) == 32
 
 
-def test_export_filters_and_csv(tmp_path, store):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(SAMPLE, docs / "en.txt")
-    (docs / "ru.txt").write_text(RU_DUMP, encoding="utf-8")
+def test_export_filters_and_csv(tmp_path, store, docs):
     newsmon("load", str(docs), "--store", store, cwd=tmp_path)
 
     def titles(*args: str) -> list[str]:
@@ -145,11 +147,7 @@ def test_export_filters_and_csv(tmp_path, store):
     assert csv_out.splitlines()[0].startswith("url,site,lang,title,body,published_at")
 
 
-def test_stats_counts_by_site_language_and_day(tmp_path, store):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(SAMPLE, docs / "en.txt")
-    (docs / "ru.txt").write_text(RU_DUMP, encoding="utf-8")
+def test_stats_counts_by_site_language_and_day(tmp_path, store, docs):
     newsmon("load", str(docs), "--store", store, cwd=tmp_path)
     text = newsmon("stats", "--store", store, cwd=tmp_path).stdout
     assert text.startswith("2 articles in")
