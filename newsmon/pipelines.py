@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from newsmon.chain import Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep
+from newsmon.chain import Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep, StoryStep
 from newsmon.items import Article
 from newsmon.store import Store, open_store
 
@@ -22,7 +22,7 @@ _stores: "weakref.WeakKeyDictionary[Crawler, Store]" = weakref.WeakKeyDictionary
 
 
 def crawler_store(crawler: Crawler) -> Store:
-    """The store of this crawler (NEWSMON_STORE setting), opened once, closed when the spider closes."""
+    """The store of this crawler (NEWSMON_STORE setting), opened once, closed when the engine stops."""
     store = _stores.get(crawler)
     if store is None:
         store = open_store(crawler.settings.get("NEWSMON_STORE"))
@@ -32,8 +32,9 @@ def crawler_store(crawler: Crawler) -> Store:
             _stores.pop(crawler, None)
             store.close()
 
-        # spider_closed fires after every pipeline's close_spider, so the last flush is done.
-        crawler.signals.connect(close_store, signal=signals.spider_closed, weak=False)
+        # engine_stopped comes after every pipeline's close_spider (the last flush is done) and
+        # after every spider_closed handler (the run recorder and monitors still use the store).
+        crawler.signals.connect(close_store, signal=signals.engine_stopped, weak=False)
     return store
 
 
@@ -103,9 +104,13 @@ class DedupePipeline(StepPipeline):
     step_class = DedupeStep
 
 
+class StoryPipeline(StepPipeline):
+    step_class = StoryStep
+
+
 # The order Scrapy must run them in; settings/base.py builds ITEM_PIPELINES from it and a test
 # checks it against newsmon.chain.CHAIN_STEPS.
-CHAIN_PIPELINES = (CleanPipeline, DatePipeline, DedupePipeline, StorePipeline)
+CHAIN_PIPELINES = (CleanPipeline, DatePipeline, DedupePipeline, StoryPipeline, StorePipeline)
 
 
 def item_pipelines_setting(start: int = 100, step: int = 100) -> dict[str, int]:

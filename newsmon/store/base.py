@@ -128,7 +128,8 @@ class Store(ABC):
     def summary(self) -> dict[str, Any]:
         """Counts for `newsmon stats`: total, by_site, by_lang, by_day, stories (multi-article)."""
 
-    # Near-duplicate index (see newsmon.stories): band hash -> story ids, persisted with articles.
+    # Near-duplicate index (see newsmon.stories): band hash -> story ids, and one sketch per
+    # story to verify candidates against, persisted with articles.
     @abstractmethod
     def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
         """Story ids sharing at least one LSH band with the item, with how many bands each shares."""
@@ -136,6 +137,14 @@ class Store(ABC):
     @abstractmethod
     def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
         """Persist (band_key, story_id) pairs."""
+
+    @abstractmethod
+    def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
+        """The stored sketch of each of `story_ids` that has one (opaque bytes, newsmon.stories.Sketch)."""
+
+    @abstractmethod
+    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        """Persist (story_id, sketch) pairs; a story that already has a sketch keeps it (first writer wins)."""
 
     # Crawl run history (see newsmon.monitoring).
     @abstractmethod
