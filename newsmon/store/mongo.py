@@ -1,0 +1,582 @@
+"""The production store: MongoDB through pymongo 4.
+
+URIs: `mongodb://[user:pass@]host[:port][,host…]/database?options` or `mongodb+srv://…`; TLS, auth
+and replica-set options pass through the URI untouched. The database is the one the URI names
+(`newsmon` when it names none).
+
+Documents. `articles`: one per article, `_id` = the article key (canonical URL, or `content:<hash>`),
+the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `last_seen`.
+`revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_bands`: `{band_key, story_id}`.
+`story_sketches`: `{_id: story_id, sketch}`. `runs`: `{spider, started_at, record}`.
+
+Failures. Transient errors (connection lost, no server selectable in `server_selection_timeout_ms`)
+are retried with exponential backoff; then the operation raises StoreUnavailable, which the store
+step answers by spooling the batch (newsmon.store.spool). Messages show the URI without password.
+
+Writes. A batch costs one prefetch query (by keys and by content hashes), then one unordered
+`bulk_write` of upserts (plus one for the revisions, and one ordered one for the rare URL adoptions).
+Every update is conditioned on the content hash read by the prefetch and is an upsert, so a
+document that another process changed in between makes the server report a duplicate-key error
+(E11000) instead of silently losing a write; those articles are classified again against the
+fresh state. A race therefore ends in one document, never in an error or in two documents.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from bson import ObjectId
+from bson.codec_options import CodecOptions
+from pymongo import ASCENDING, DESCENDING, TEXT, DeleteOne, MongoClient, UpdateOne
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
+
+from newsmon.items import ARTICLE_FIELDS, DATETIME_FIELDS, Article, from_record, isoformat_utc, parse_isoformat
+from newsmon.store.base import (
+    DUPLICATE,
+    INSERTED,
+    REVISED,
+    UNCHANGED,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    WriteResult,
+    article_key,
+    redact_uri,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATABASE = "newsmon"
+DUPLICATE_KEY = 11000
+# AutoReconnect, NetworkTimeout and ServerSelectionTimeoutError are all ConnectionFailures.
+TRANSIENT_ERRORS = (ConnectionFailure,)
+# A batch whose documents keep changing under it (other writers) is classified again this often.
+MAX_WRITE_ROUNDS = 5
+# Returned datetimes are timezone-aware UTC, whichever client (or test double) was injected.
+CODEC_OPTIONS = CodecOptions(tz_aware=True)
+
+T = TypeVar("T")
+
+
+class MongoStore(Store):
+    def __init__(
+        self,
+        uri: str,
+        *,
+        client: Any = None,
+        articles_collection: str = "articles",
+        revisions_collection: str = "revisions",
+        bands_collection: str = "story_bands",
+        sketches_collection: str = "story_sketches",
+        runs_collection: str = "runs",
+        retry_attempts: int = 3,
+        retry_backoff: float = 0.5,
+        server_selection_timeout_ms: int = 2000,
+    ) -> None:
+        """Connect and create the indexes (raises StoreUnavailable when the server cannot be reached).
+
+        `client`: an already configured client (tests inject `mongomock.MongoClient(uri)`); it stays
+        the caller's and is not closed by `close()`. Its default database is used, which for a
+        client made from the URI is the database the URI names.
+        `retry_attempts`: tries per operation on transient errors, waiting `retry_backoff` seconds,
+        doubled after each try. `server_selection_timeout_ms`: how long one try waits for a server.
+        """
+        # Only the redacted form is kept: it is what every message and `repr` shows.
+        self.uri = redact_uri(uri)
+        self.retry_attempts = max(1, retry_attempts)
+        self.retry_backoff = retry_backoff
+        self._owns_client = client is None
+        if client is None:
+            client = _connect(uri, server_selection_timeout_ms)
+        self._client = client
+        database = client.get_default_database(DEFAULT_DATABASE, codec_options=CODEC_OPTIONS)
+        self.articles: Collection = database[articles_collection]
+        self.revisions_collection: Collection = database[revisions_collection]
+        self.bands: Collection = database[bands_collection]
+        self.sketches: Collection = database[sketches_collection]
+        self.runs: Collection = database[runs_collection]
+        self._call("create indexes", self._ensure_indexes)
+
+    def __repr__(self) -> str:
+        return f"MongoStore({self.uri!r})"
+
+    def _ensure_indexes(self) -> None:
+        """Idempotent: creating an index that exists with the same options does nothing."""
+        articles = self.articles
+        articles.create_index("content_hash", unique=True, name="content_hash_unique")
+        articles.create_index([("published_at", DESCENDING)], name="published_desc")
+        articles.create_index(
+            [("site", ASCENDING), ("lang", ASCENDING), ("published_at", DESCENDING)], name="site_lang_published"
+        )
+        articles.create_index("story_id", name="story")
+        self.revisions_collection.create_index(
+            [("key", ASCENDING), ("revised_at", ASCENDING), ("seq", ASCENDING)], name="key_revised"
+        )
+        self.bands.create_index([("band_key", ASCENDING), ("story_id", ASCENDING)], unique=True, name="band_story")
+        self.runs.create_index([("spider", ASCENDING), ("started_at", DESCENDING)], name="spider_started")
+        try:
+            # For analysts. No stemming ("none"): the text is Azerbaijani, Russian and English.
+            articles.create_index(
+                [("title", TEXT), ("body", TEXT)], name="title_body_text", default_language="none"
+            )
+        except (OperationFailure, NotImplementedError) as exc:
+            # A collection holds one text index at most, so an analyst's own one makes this fail;
+            # and some servers or test doubles lack text search. The store works without it.
+            logger.warning("MongoDB %s: no text index on title/body: %s", self.uri, _describe(exc))
+
+    # -- failures -----------------------------------------------------------------------
+    def _call(self, what: str, operation: Callable[[], T]) -> T:
+        """Run one idempotent database operation, retrying transient failures with backoff.
+
+        Raises StoreUnavailable once the retries are exhausted, StoreError for other server errors.
+        """
+        with self._errors(what):
+            delay = self.retry_backoff
+            for attempt in range(1, self.retry_attempts):
+                try:
+                    return operation()
+                except TRANSIENT_ERRORS as exc:
+                    logger.warning(
+                        "MongoDB %s: %s failed (%s), retry %d/%d in %.2f s",
+                        self.uri, what, _describe(exc), attempt, self.retry_attempts - 1, delay,
+                    )
+                    time.sleep(delay)
+                    delay *= 2
+            return operation()
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        """pymongo's errors as the store's, with credentials masked in every message.
+
+        `from None`: the message names the original error, whose unmasked text goes no further.
+        BulkWriteError passes through: its per-document errors are the caller's to interpret.
+        """
+        try:
+            yield
+        except BulkWriteError:
+            raise
+        except TRANSIENT_ERRORS as exc:
+            raise StoreUnavailable(f"MongoDB {self.uri} unreachable ({what}): {_describe(exc)}") from None
+        except PyMongoError as exc:
+            raise StoreError(f"MongoDB {self.uri}: {what} failed: {_describe(exc)}") from None
+
+    def _bulk(self, collection: Collection, requests: list[Any], *, ordered: bool) -> tuple[set[int], set[Any]]:
+        """One bulk write: (indexes of requests that failed on a duplicate key, upserted `_id`s).
+
+        Any other per-document error is a StoreError; a write-concern error (not enough replicas
+        acknowledged) is StoreUnavailable, so the batch is spooled and re-applied later.
+        """
+        what = f"write to {collection.name}"
+        try:
+            result = self._call(what, lambda: collection.bulk_write(requests, ordered=ordered))
+        except BulkWriteError as exc:
+            details = exc.details
+            other = [e for e in details["writeErrors"] if e["code"] != DUPLICATE_KEY]
+            if other:
+                raise StoreError(f"MongoDB {self.uri}: {what} failed: {redact_uri(str(other[0]))}") from None
+            if details.get("writeConcernErrors"):
+                raise StoreUnavailable(f"MongoDB {self.uri}: {what} not acknowledged by enough replicas") from None
+            failed = {e["index"] for e in details["writeErrors"]}
+            if ordered and failed:
+                failed |= set(range(min(failed), len(requests)))  # an ordered bulk stops at its first error
+            # Upserts are matched by _id, not by index: each request of a bulk has its own _id.
+            return failed, {u["_id"] for u in details["upserted"]}
+        return set(), set(result.upserted_ids.values())
+
+    # -- writes -------------------------------------------------------------------------
+    def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
+        if not articles:
+            return WriteResult()
+        outcomes = [""] * len(articles)
+        pending = list(range(len(articles)))
+        for _ in range(MAX_WRITE_ROUNDS):
+            batch = _Batch(self._prefetch([articles[i] for i in pending]), _now())
+            for position in pending:
+                outcomes[position] = batch.classify(position, articles[position])
+            lost = self._apply(batch)
+            # Articles whose document lost a race go again, against what the other writer left.
+            pending = [position for position in pending if batch.owners[position] in lost]
+            if not pending:
+                return WriteResult(outcomes)
+        raise StoreError(f"MongoDB {self.uri}: {len(pending)} articles kept changing under concurrent writers")
+
+    def _prefetch(self, articles: list[Article]) -> list[dict[str, Any]]:
+        """The stored documents sharing a key or a content hash with the batch (one query)."""
+        keys = list({article_key(a) for a in articles})
+        hashes = list({a.content_hash for a in articles})
+        query = {"$or": [{"_id": {"$in": keys}}, {"content_hash": {"$in": hashes}}]}
+        return self._call("prefetch", lambda: list(self.articles.find(query)))
+
+    def _apply(self, batch: "_Batch") -> set["_Doc"]:
+        """Write what `batch` decided; returns the documents whose write lost a race."""
+        if batch.revisions:
+            # First, so that a failure later in the batch cannot lose an old version. The ids are
+            # deterministic, so re-applying the batch (retry, spool replay) adds no copies; a write
+            # that then loses a race leaves an extra copy of a version behind, never a gap.
+            requests = [UpdateOne({"_id": r["_id"]}, {"$setOnInsert": r}, upsert=True) for r in batch.revisions]
+            self._bulk(self.revisions_collection, requests, ordered=False)
+        lost: set[_Doc] = set()
+        docs = batch.docs_to_write()
+        moved = [doc for doc in docs if doc.moved]
+        if moved:
+            # The document of an adopted URL gets a new _id: delete the old one before inserting
+            # the new one (content_hash is unique), in this order, hence an ordered bulk.
+            owners = [doc for doc in moved for _ in range(2)]
+            requests = [request for doc in moved for request in (doc.delete_stored(), doc.write(batch.now))]
+            lost |= self._lost_races(owners, requests, ordered=True)
+        staying = [doc for doc in docs if not doc.moved]
+        if staying:
+            lost |= self._lost_races(staying, [doc.write(batch.now) for doc in staying], ordered=False)
+        return lost
+
+    def _lost_races(self, owners: list["_Doc"], requests: list[Any], *, ordered: bool) -> set["_Doc"]:
+        """Write `requests` (made for `owners`) to the articles; the documents whose write lost a race."""
+        failed, upserted = self._bulk(self.articles, requests, ordered=ordered)
+        lost = {owners[i] for i in failed}
+        # An insert that matched instead: another process stored the same document just before.
+        lost |= {doc for doc in owners if doc.inserts and doc.key not in upserted}
+        return lost
+
+    # -- reads --------------------------------------------------------------------------
+    def has_url(self, url: str) -> bool:
+        return bool(url) and self._find_one("has_url", {"_id": url}) is not None
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        wanted = [u for u in set(urls) if u]
+        if not wanted:
+            return set()
+        found = self._call("known_urls", lambda: list(self.articles.find({"_id": {"$in": wanted}}, {"_id": 1})))
+        return {document["_id"] for document in found}
+
+    def has_content_hash(self, content_hash: str) -> bool:
+        return self._find_one("has_content_hash", {"content_hash": content_hash}) is not None
+
+    def _find_one(self, what: str, query: dict[str, Any]) -> dict[str, Any] | None:
+        return self._call(what, lambda: self.articles.find_one(query, {"_id": 1}))
+
+    def query(self, *, since=None, until=None, lang=None, site=None, limit=None) -> Iterator[Article]:
+        if limit is not None and limit <= 0:
+            return  # SQL's LIMIT 0; pymongo's limit(0) would mean "no limit"
+        sort = [("published_at", DESCENDING), ("_id", ASCENDING)]
+        # Streamed batch by batch; a failure mid-stream is not retried (rows were already yielded).
+        with self._errors("query"):
+            cursor = self.articles.find(_filter(since, until, lang, site), sort=sort, limit=limit or 0)
+            with closing(cursor):
+                for document in cursor:
+                    yield _article(document)
+
+    def count(self, *, since=None, until=None, lang=None, site=None) -> int:
+        query = _filter(since, until, lang, site)
+        return self._call("count", lambda: self.articles.count_documents(query))
+
+    def revisions(self, url_or_key: str) -> list[dict[str, Any]]:
+        sort = [("revised_at", ASCENDING), ("seq", ASCENDING)]
+        documents = self._call("revisions", lambda: list(self.revisions_collection.find({"key": url_or_key}, sort=sort)))
+        return [{"revised_at": _utc(d["revised_at"]), "article": _article(d["article"])} for d in documents]
+
+    def summary(self) -> dict[str, Any]:
+        by_count = {"n": -1, "_id": 1}
+        stories = self._aggregate(
+            [
+                {"$match": {"story_id": {"$ne": ""}}},
+                {"$group": {"_id": "$story_id", "n": {"$sum": 1}}},
+                {"$match": {"n": {"$gt": 1}}},
+                {"$sort": by_count},
+                {"$limit": 20},
+            ]
+        )
+        return {
+            "total": self.count(),
+            "by_site": self._group_count("$site", by_count),
+            "by_lang": self._group_count("$lang", by_count),
+            # Days in UTC, like the ISO strings the SQLite store groups by.
+            "by_day": self._group_count({"$dateToString": {"format": "%Y-%m-%d", "date": "$published_at"}}, {"_id": -1}),
+            "stories": [{"story_id": s["_id"], "articles": s["n"]} for s in stories],
+            "revisions": self._call("count revisions", lambda: self.revisions_collection.count_documents({})),
+        }
+
+    def _group_count(self, expression: Any, sort: dict[str, int]) -> dict[Any, int]:
+        rows = self._aggregate([{"$group": {"_id": expression, "n": {"$sum": 1}}}, {"$sort": sort}])
+        return {row["_id"]: row["n"] for row in rows}
+
+    def _aggregate(self, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self._call("summary", lambda: list(self.articles.aggregate(pipeline)))
+
+    # -- near-duplicate index -----------------------------------------------------------
+    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+        keys = list(set(band_keys))
+        if not keys:
+            return {}
+        rows = self._call("story_candidates", lambda: list(self.bands.find({"band_key": {"$in": keys}}, {"story_id": 1})))
+        return dict(Counter(row["story_id"] for row in rows))
+
+    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
+        pairs = dict.fromkeys(entries)
+        if pairs:
+            # Upserts make re-adding a pair harmless; a duplicate-key failure is a concurrent writer
+            # adding the same pair, which leaves the wanted state.
+            requests = [self._band(band_key, story_id) for band_key, story_id in pairs]
+            self._bulk(self.bands, requests, ordered=False)
+
+    @staticmethod
+    def _band(band_key: str, story_id: str) -> UpdateOne:
+        pair = {"band_key": band_key, "story_id": story_id}
+        return UpdateOne(pair, {"$setOnInsert": pair}, upsert=True)
+
+    def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
+        ids = list(set(story_ids))
+        if not ids:
+            return {}
+        rows = self._call("story_sketches", lambda: list(self.sketches.find({"_id": {"$in": ids}})))
+        return {row["_id"]: bytes(row["sketch"]) for row in rows}
+
+    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        first: dict[str, bytes] = {}
+        for story_id, sketch in entries:
+            first.setdefault(story_id, sketch)
+        if first:
+            # $setOnInsert: the first sketch of a story stays, whichever process wrote it; a
+            # duplicate-key failure is another process winning that race.
+            requests = [
+                UpdateOne({"_id": story_id}, {"$setOnInsert": {"sketch": sketch}}, upsert=True)
+                for story_id, sketch in first.items()
+            ]
+            self._bulk(self.sketches, requests, ordered=False)
+
+    # -- crawl runs ---------------------------------------------------------------------
+    def record_run(self, run: dict[str, Any]) -> None:
+        # The record goes through JSON like in the SQLite store, so both return the same dicts.
+        record = json.loads(json.dumps(run, ensure_ascii=False, default=isoformat_utc))
+        document = {
+            "_id": ObjectId(),  # chosen here: a retry after a lost acknowledgement cannot record the run twice
+            "spider": run["spider"],
+            "started_at": parse_isoformat(run.get("started_at")),
+            "record": record,
+        }
+
+        def insert() -> None:
+            try:
+                self.runs.insert_one(document)
+            except DuplicateKeyError:
+                pass  # an earlier attempt was applied
+
+        self._call("record_run", insert)
+
+    def recent_runs(self, spider: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        if limit <= 0:
+            return []
+        query = {"spider": spider} if spider else {}
+        sort = [("started_at", DESCENDING), ("_id", DESCENDING)]
+        documents = self._call("recent_runs", lambda: list(self.runs.find(query, sort=sort, limit=limit)))
+        return [document["record"] for document in documents]
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+
+# -- the plan of one batch -------------------------------------------------------------------
+@dataclasses.dataclass(eq=False)  # identity semantics: documents are tracked in sets
+class _Doc:
+    """One article document as the batch leaves it, and what the database held before."""
+
+    key: str
+    fields: dict[str, Any]
+    stored_key: str | None = None  # _id in the database before the batch (None: a new document)
+    stored_hash: str | None = None
+    first_seen: datetime | None = None
+    changed: bool = False  # fields differ from the stored document
+    seen: bool = False  # last_seen moves
+
+    @classmethod
+    def from_stored(cls, document: dict[str, Any]) -> "_Doc":
+        fields = {name: document.get(name) for name in ARTICLE_FIELDS}
+        return cls(document["_id"], fields, document["_id"], fields["content_hash"], document.get("first_seen"))
+
+    @property
+    def content_hash(self) -> str:
+        return self.fields["content_hash"]
+
+    @property
+    def moved(self) -> bool:
+        return self.stored_key is not None and self.stored_key != self.key
+
+    @property
+    def inserts(self) -> bool:
+        """Whether the write creates the document (a new article, or an adopted URL's new _id)."""
+        return self.stored_key is None or self.moved
+
+    def delete_stored(self) -> DeleteOne:
+        return DeleteOne({"_id": self.stored_key, "content_hash": self.stored_hash})
+
+    def write(self, now: datetime) -> UpdateOne:
+        """The one upsert that brings the database to this document.
+
+        Filtering on the content hash the prefetch saw makes each write conditional: if another
+        process changed the document meanwhile, the filter matches nothing, the upsert tries to
+        insert a second document with the same _id and the server refuses it (E11000).
+        """
+        if self.inserts:
+            insert = {**self.fields, "first_seen": self.first_seen or now}
+            return UpdateOne(
+                {"_id": self.key, "content_hash": self.content_hash},
+                {"$setOnInsert": insert, "$set": {"last_seen": now}},
+                upsert=True,
+            )
+        changes = {**self.fields} if self.changed else {}
+        return UpdateOne(
+            {"_id": self.key, "content_hash": self.stored_hash}, {"$set": {**changes, "last_seen": now}}, upsert=True
+        )
+
+
+class _Batch:
+    """Classifies a batch exactly like the SQLite store, against the prefetched documents.
+
+    Repeats inside the batch see the state the earlier articles left, and every touched
+    document ends up with one write, whatever number of articles touched it.
+    """
+
+    def __init__(self, stored: list[dict[str, Any]], now: datetime) -> None:
+        self.now = now
+        self.by_key: dict[str, _Doc] = {}
+        self.by_hash: dict[str, _Doc] = {}
+        self.revisions: list[dict[str, Any]] = []
+        # The document each article's outcome depends on: it is classified again if that write fails.
+        self.owners: dict[int, _Doc] = {}
+        for document in stored:
+            self._track(_Doc.from_stored(document))
+
+    def _track(self, doc: _Doc) -> None:
+        self.by_key[doc.key] = doc
+        self.by_hash[doc.content_hash] = doc
+
+    def docs_to_write(self) -> list[_Doc]:
+        return [doc for doc in dict.fromkeys([*self.by_key.values(), *self.by_hash.values()]) if doc.seen]
+
+    def classify(self, position: int, article: Article) -> str:
+        """The article's outcome; the planned writes change accordingly."""
+        outcome, self.owners[position] = self._decide(article)
+        return outcome
+
+    def _decide(self, article: Article) -> tuple[str, _Doc]:
+        key = article_key(article)
+        doc = self.by_key.get(key)
+        if doc is not None:
+            if doc.content_hash == article.content_hash:
+                doc.seen = True
+                return UNCHANGED, doc
+            if article.content_hash in self.by_hash:
+                return DUPLICATE, self.by_hash[article.content_hash]  # the new text is stored under another key
+            self._revise(doc, article)
+            return REVISED, doc
+        doc = self.by_hash.get(article.content_hash)
+        if doc is not None:
+            if not doc.fields["url"] and article.url:
+                self._adopt_url(doc, article.url)
+            return DUPLICATE, doc
+        doc = _Doc(key, _document(article), seen=True)
+        self._track(doc)
+        return INSERTED, doc
+
+    def _revise(self, doc: _Doc, article: Article) -> None:
+        self.revisions.append(
+            {
+                # Deterministic, so that applying the batch again adds no copy. (An article edited
+                # A -> B, back to A and to B again keeps one record of the A -> B edit.)
+                "_id": f"{doc.key}#{doc.content_hash}>{article.content_hash}",
+                "key": doc.key,
+                "revised_at": self.now,
+                "seq": ObjectId(),  # one process's ObjectIds increase: orders edits of the same millisecond
+                "article": dict(doc.fields),
+            }
+        )
+        # A revision keeps the story it belongs to: edits do not make a new story.
+        article.story_id = doc.fields["story_id"] or article.story_id
+        del self.by_hash[doc.content_hash]
+        doc.fields = _document(article)
+        doc.changed = doc.seen = True
+        self.by_hash[doc.content_hash] = doc
+
+    def _adopt_url(self, doc: _Doc, url: str) -> None:
+        """A crawled copy of an article first loaded from a file gives the stored one its URL.
+
+        Only URL-less documents adopt, and their key derives from their content, so they never
+        have revisions to carry over.
+        """
+        doc.fields = {**doc.fields, "url": url}
+        doc.key = url
+        doc.changed = doc.seen = True
+        self.by_key[url] = doc
+
+
+# -- conversions -------------------------------------------------------------------------------
+def _connect(uri: str, server_selection_timeout_ms: int) -> MongoClient:
+    # A short server selection timeout makes an outage show within seconds, not 30 s per call.
+    # One set in the URI wins (a keyword argument would override it).
+    uri_options = {name.lower() for name in parse_qs(urlsplit(uri).query)}
+    options = {"appname": "newsmon"}
+    if "serverselectiontimeoutms" not in uri_options:
+        options["serverSelectionTimeoutMS"] = server_selection_timeout_ms
+    try:
+        return MongoClient(uri, **options)
+    except (PyMongoError, ValueError) as exc:
+        # `from None`: the original exception may quote the URI, credentials included.
+        raise StoreError(f"bad MongoDB URI {redact_uri(uri)}: {_describe(exc)}") from None
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {redact_uri(str(exc))}"
+
+
+def _now() -> datetime:
+    return _bson_time(datetime.now(timezone.utc))
+
+
+def _bson_time(value: datetime | None) -> datetime | None:
+    """UTC at millisecond precision: what a BSON date holds, so every client reads back the same value."""
+    if value is None:
+        return None
+    value = _utc(value)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _document(article: Article) -> dict[str, Any]:
+    fields = dataclasses.asdict(article)
+    for name in DATETIME_FIELDS:
+        fields[name] = _bson_time(fields[name])
+    return fields
+
+
+def _article(document: dict[str, Any]) -> Article:
+    return from_record({name: document.get(name) for name in ARTICLE_FIELDS})
+
+
+def _filter(since: datetime | None, until: datetime | None, lang: str | None, site: str | None) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    published: dict[str, datetime] = {}
+    if since is not None:
+        published["$gte"] = _utc(since)
+    if until is not None:
+        published["$lt"] = _utc(until)
+    if published:
+        query["published_at"] = published
+    if lang:
+        query["lang"] = lang
+    if site:
+        query["site"] = site
+    return query

@@ -1,0 +1,138 @@
+"""The on-disk spool: batches that could not be written while the store was unreachable.
+
+Each spooled batch is one JSON-lines file (`to_record` per line, the export format) in the spool
+directory, named so that sorting the names gives the order the batches were spooled in; replay
+keeps that order, so a later version of an article is never replaced by an earlier one.
+
+Durability: a batch is written and fsynced before `append` returns, so a crash afterwards loses
+nothing. A crash during `append` can leave a truncated last line, which replay skips and reports.
+Concurrency: the writer holds an exclusive `flock` on a file until it is complete, and replay
+skips files it cannot lock, so a crawler spooling and another process replaying share a directory
+safely. Replay is idempotent (the store's upserts make re-applying a batch harmless) and removes
+a file only after the store accepted its batch.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from newsmon.items import Article, from_record, to_record
+from newsmon.store.base import Store, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SPOOL_DIR = "data/spool"  # next to the default store, sqlite:///data/newsmon.db
+SPOOL_DIR_ENV_VAR = "NEWSMON_SPOOL_DIR"
+SUFFIX = ".jsonl"
+
+
+def resolve_spool_dir(directory: str | os.PathLike[str] | None = None) -> Path:
+    """An explicit directory (the NEWSMON_SPOOL_DIR setting) wins, then $NEWSMON_SPOOL_DIR, then the default."""
+    return Path(directory or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR)
+
+
+class Spool:
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    def __repr__(self) -> str:
+        return f"Spool({str(self.directory)!r})"
+
+    def append(self, articles: Sequence[Article]) -> Path:
+        """Write one batch durably; returns its file."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+        path = self.directory / name
+        # Created under a hidden name and locked before it gets its real name, so that a replaying
+        # process never sees it unlocked and half written.
+        hidden = self.directory / f".{name}"
+        with open(hidden, "x", encoding="utf-8") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+            os.rename(hidden, path)
+            file.writelines(json.dumps(to_record(a), ensure_ascii=False) + "\n" for a in articles)
+            file.flush()
+            os.fsync(file.fileno())
+        _fsync_directory(self.directory)
+        return path
+
+    def files(self) -> list[Path]:
+        """Spooled batches, oldest first."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.iterdir() if p.suffix == SUFFIX and not p.name.startswith("."))
+
+    def pending(self) -> int:
+        """How many articles wait in the spool."""
+        count = 0
+        for path in self.files():
+            with open(path, "rb") as file:
+                count += sum(1 for line in file if line.strip())
+        return count
+
+    def replay(self, store: Store) -> tuple[int, int]:
+        """Write the spooled batches to `store`, oldest first: (articles replayed, articles still spooled).
+
+        Stops at the first batch the store cannot take because it is unreachable again.
+        """
+        replayed = 0
+        for path in self.files():
+            with _locked(path) as file:
+                if file is None:
+                    continue  # still being written, or being replayed by another process
+                articles = list(_read_batch(path, file))
+                try:
+                    if articles:
+                        store.upsert_many(articles)
+                except StoreUnavailable as exc:
+                    logger.warning("spool replay stopped, store unavailable: %s", exc)
+                    break
+                path.unlink(missing_ok=True)  # another replayer may have finished it first
+                replayed += len(articles)
+        if replayed:
+            logger.info("replayed %d spooled articles from %s", replayed, self.directory)
+        return replayed, self.pending()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[IO[str] | None]:
+    """The file opened and exclusively locked, or None when someone else holds it or it is gone."""
+    try:
+        file = open(path, encoding="utf-8")
+    except FileNotFoundError:
+        yield None
+        return
+    with file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        # Replayed and removed by another process between our listing and our lock.
+        yield file if path.exists() else None
+
+
+def _read_batch(path: Path, file: IO[str]) -> Iterator[Article]:
+    for number, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield from_record(json.loads(line))
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError, and so is a bad record
+            logger.warning("spool %s line %d unreadable, skipped (truncated by a crash?): %s", path, number, exc)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the new file's name durable too, not only its content."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,358 @@
+"""Fault injection: MongoDB failing for a while, staying down, dying mid-batch, racing writers.
+
+Whatever happens, every article that was stored or spooled ends up stored exactly once, and no
+credential from the URI shows in a message, a log line, a stat or a repr.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo.errors import AutoReconnect
+
+from newsmon.chain import Chain, CounterStats, Rejected, StoreStep
+from newsmon.cli import build_parser
+from newsmon.commands import replay as replay_command
+from newsmon.fingerprint import content_hash
+from newsmon.items import Article, to_record
+from newsmon.store import StoreUnavailable, open_store
+from newsmon.store.mongo import MongoStore
+from newsmon.store.spool import Spool
+from store_backends import COLLECTION_ATTRIBUTES, mongomock_client
+
+SECRET = "s3cret-pw"
+URI = f"mongodb://crawler:{SECRET}@db.example.net:27017/newsmon_test?authSource=admin"
+T0 = datetime(2024, 4, 28, 12, 0, tzinfo=timezone.utc)
+WRITES = {"bulk_write", "insert_one"}
+
+
+class Outage:
+    """Makes collection methods fail with AutoReconnect: the next `failures` calls, or all while `down`.
+
+    With `lose_acks`, a call is carried out first and fails afterwards, like a connection lost
+    before the server's answer arrived.
+    """
+
+    def __init__(self, *, failures: int = 0, down: bool = False, lose_acks: bool = False) -> None:
+        self.failures = failures
+        self.down = down
+        self.lose_acks = lose_acks
+        self.failed = 0
+
+    def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        if not (self.down or self.failures):
+            return method(*args, **kwargs)
+        self.failures = max(0, self.failures - 1)
+        self.failed += 1
+        if self.lose_acks:
+            method(*args, **kwargs)
+        raise AutoReconnect(f"db.example.net:27017: connection closed (mongodb://crawler:{SECRET}@db.example.net)")
+
+
+class FaultyCollection:
+    """A collection whose `methods` go through an Outage; everything else is the real collection's."""
+
+    def __init__(self, collection: Any, outage: Outage, methods: set[str] | None) -> None:
+        self._collection = collection
+        self._outage = outage
+        self._methods = methods
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._collection, name)
+        if not callable(attribute) or (self._methods is not None and name not in self._methods):
+            return attribute
+        return lambda *args, **kwargs: self._outage.call(attribute, *args, **kwargs)
+
+
+def inject(store: MongoStore, outage: Outage, methods: set[str] | None = WRITES) -> MongoStore:
+    """Route the store's collections through `outage` (`methods=None`: every method, a full outage)."""
+    for name in COLLECTION_ATTRIBUTES:
+        setattr(store, name, FaultyCollection(getattr(store, name), outage, methods))
+    return store
+
+
+def mongo_store(client: Any, **options: Any) -> MongoStore:
+    return MongoStore(URI, client=client, retry_attempts=3, retry_backoff=0.001, **options)
+
+
+def crawled(n: int, body: str | None = None) -> Article:
+    """An article as a spider yields it, before the chain cleans and fingerprints it."""
+    return Article(
+        url=f"https://apa.az/en/news/{n}",
+        site="en.apa.az",
+        lang="en",
+        title=f"Headline number {n}",
+        body=body or f"Text of article {n}.\n\nSecond paragraph of article {n}.",
+        published_at=T0 + timedelta(minutes=n),
+    )
+
+
+def settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    return {"NEWSMON_SPOOL_DIR": str(tmp_path / "spool"), "NEWSMON_BATCH_SIZE": 5, **overrides}
+
+
+def crawl(chain: Chain, articles: list[Article]) -> None:
+    """Like the pipelines: a rejected article (a duplicate) is dropped and the crawl goes on."""
+    for article in articles:
+        try:
+            chain.process(article)
+        except Rejected:
+            pass
+    chain.close()
+
+
+def stored_urls(store: Any) -> list[str]:
+    return sorted(a.url for a in store.query())
+
+
+# -- transient failures -------------------------------------------------------------------------------
+def test_a_failing_write_is_retried_and_nothing_is_lost(caplog, tmp_path):
+    outage = Outage(failures=2)
+    store = inject(mongo_store(mongomock_client()), outage)
+    chain = Chain(settings(tmp_path), store)
+    with caplog.at_level(logging.WARNING):
+        crawl(chain, [crawled(n) for n in range(12)])
+    assert outage.failed == 2
+    assert chain.stats.get_value("newsmon/store/inserted") == 12
+    assert chain.stats.get_value("newsmon/store/spooled") == 0
+    assert stored_urls(store) == sorted(a.url for a in map(crawled, range(12)))
+    assert "retry 1/2" in caplog.text and "retry 2/2" in caplog.text
+
+
+def test_an_outage_longer_than_the_retries_is_store_unavailable(caplog):
+    store = inject(mongo_store(mongomock_client()), Outage(down=True), methods=None)
+    with caplog.at_level(logging.WARNING), pytest.raises(StoreUnavailable) as raised:
+        store.count()
+    assert "unreachable (count)" in str(raised.value) and "AutoReconnect" in str(raised.value)
+    assert caplog.text.count("retry") == 2  # three attempts
+    assert SECRET not in str(raised.value) + caplog.text
+
+
+def test_an_unreachable_server_is_reported_quickly_at_open(caplog):
+    # A real pymongo client against a closed port: the outage shows after the short selection
+    # timeout, here the URI's own, which wins over the store's option.
+    uri = f"mongodb://crawler:{SECRET}@127.0.0.1:9/newsmon_test?serverSelectionTimeoutMS=50"
+    with caplog.at_level(logging.WARNING), pytest.raises(StoreUnavailable) as raised:
+        open_store(uri, server_selection_timeout_ms=60_000, retry_attempts=2, retry_backoff=0.001)
+    message = str(raised.value)
+    assert "unreachable (create indexes)" in message and "crawler:***@127.0.0.1:9" in message
+    assert "Timeout: 0.05s" in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    assert SECRET not in message + caplog.text
+
+
+# -- spooling while the store is down, replay when it is back ----------------------------------------
+def test_down_store_spools_the_crawl_continues_and_replay_stores_each_article_once(caplog, tmp_path):
+    client = mongomock_client()
+    outage = Outage(down=True)
+    store = inject(mongo_store(client), outage)
+    chain = Chain(settings(tmp_path), store)
+    with caplog.at_level(logging.WARNING):
+        crawl(chain, [crawled(n) for n in range(12)])  # no exception: the crawl goes on
+    assert chain.stats.get_value("newsmon/store/spooled") == 12
+    assert store.count() == 0
+    spool = Spool(tmp_path / "spool")
+    assert spool.pending() == 12 and len(spool.files()) == 3  # batches of 5, 5 and 2
+    assert "articles spooled to" in caplog.text
+
+    outage.down = False  # the database is back: the next crawl replays first
+    again = Chain(settings(tmp_path), store)
+    assert again.stats.get_value("newsmon/store/replayed") == 12
+    assert spool.pending() == 0 and spool.files() == []
+    crawl(again, [crawled(n) for n in range(10, 14)])  # overlaps the replayed articles
+    assert store.count() == 14
+    assert stored_urls(store) == sorted(crawled(n).url for n in range(14))
+    assert again.stats.get_value("newsmon/dedupe/duplicate") == 2
+
+
+def test_a_full_outage_is_spooled_by_the_store_step(tmp_path):
+    # Reads fail too; the store step alone (no dedupe lookups) must still lose nothing.
+    client = mongomock_client()
+    outage = Outage(down=True)
+    step = StoreStep(settings(tmp_path), inject(mongo_store(client), outage, methods=None), CounterStats())
+    articles = [_prepared(n) for n in range(7)]
+    for article in articles:
+        step.process(article)
+    step.close()
+    assert step.stats.values == {"newsmon/store/spooled": 7}
+    outage.down = False
+    replayed, remaining = Spool(tmp_path / "spool").replay(mongo_store(client))
+    assert (replayed, remaining) == (7, 0)
+    assert stored_urls(mongo_store(client)) == sorted(a.url for a in articles)
+
+
+def test_a_crash_between_spool_and_replay_loses_nothing_and_stores_nothing_twice(tmp_path):
+    client = mongomock_client()  # the database outlives the crawler process
+    first = mongo_store(client)
+    crawl(Chain(settings(tmp_path), first), [crawled(1), crawled(2, body="First version of two.")])
+    outage = Outage(down=True, lose_acks=True)  # writes arrive, their acknowledgements do not
+    chain = Chain(settings(tmp_path), inject(mongo_store(client), outage))
+    crawl(chain, [crawled(2, body="Second version of two."), crawled(3), crawled(4)])
+    assert chain.stats.get_value("newsmon/store/spooled") == 3
+    del chain  # the process dies: nothing of it survives but the database and the spool directory
+
+    store = mongo_store(client)
+    restarted = Chain(settings(tmp_path), store)
+    assert restarted.stats.get_value("newsmon/store/replayed") == 3
+    assert Spool(tmp_path / "spool").pending() == 0
+    assert store.count() == 4 and stored_urls(store) == sorted(crawled(n).url for n in range(1, 5))
+    (current,) = [a for a in store.query() if a.url == crawled(2).url]
+    assert current.body == "Second version of two."
+    # The revision was written before the acknowledgement was lost, and again by the replay: kept once.
+    assert [r["article"].body for r in store.revisions(crawled(2).url)] == ["First version of two."]
+    Spool(tmp_path / "spool").replay(store)  # replaying again (nothing left) changes nothing
+    assert store.count() == 4
+
+
+class DiesAfterWriting:
+    """A store whose process is killed right after a write, before the spool file is removed."""
+
+    def __init__(self, store: MongoStore) -> None:
+        self.store = store
+
+    def upsert_many(self, articles: list[Article]) -> Any:
+        self.store.upsert_many(articles)
+        raise SystemExit("killed")
+
+
+def test_a_crash_during_replay_replays_the_batch_again_harmlessly(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    spool.append([_prepared(1), _prepared(2, "Edited text of two.")])
+    store = mongo_store(mongomock_client())
+    store.upsert_many([_prepared(2)])
+    with pytest.raises(SystemExit):
+        spool.replay(DiesAfterWriting(store))
+    assert spool.pending() == 2  # the file outlives the process that was replaying it
+    assert spool.replay(store) == (2, 0)
+    assert store.count() == 2
+    assert [r["article"].body for r in store.revisions(_prepared(2).url)] == [_prepared(2).body]
+
+
+def test_a_truncated_last_spool_line_is_skipped_and_reported(caplog, tmp_path):
+    spool = Spool(tmp_path / "spool")
+    path = spool.append([_prepared(1), _prepared(2)])
+    whole_line = json.dumps(to_record(_prepared(3)))
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(whole_line[: len(whole_line) // 2])  # the crash came in the middle of this line
+    store = mongo_store(mongomock_client())
+    with caplog.at_level(logging.WARNING):
+        assert spool.replay(store) == (2, 0)
+    assert f"spool {path} line 3 unreadable" in caplog.text
+    assert stored_urls(store) == [_prepared(1).url, _prepared(2).url]
+    assert not path.exists()
+
+
+def test_a_batch_still_being_written_is_left_alone(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    path = spool.append([_prepared(1)])
+    store = mongo_store(mongomock_client())
+    with open(path, encoding="utf-8") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)  # as the writer holds it until the batch is complete
+        assert spool.replay(store) == (0, 1)
+    assert spool.replay(store) == (1, 0)
+
+
+def test_replay_stops_while_the_store_is_still_down(tmp_path):
+    spool = Spool(tmp_path / "spool")
+    spool.append([_prepared(1), _prepared(2)])
+    spool.append([_prepared(3)])
+    client = mongomock_client()
+    assert spool.replay(inject(mongo_store(client), Outage(down=True))) == (0, 3)
+    assert spool.replay(mongo_store(client)) == (3, 0)
+
+
+def test_newsmon_replay_command(tmp_path, capsys):
+    spool_dir = tmp_path / "spool"
+    Spool(spool_dir).append([_prepared(1), _prepared(2)])
+    store_uri = f"sqlite:///{tmp_path}/newsmon.db"
+    args = build_parser().parse_args(["replay", "--store", store_uri, "--spool-dir", str(spool_dir)])
+    assert args.run is replay_command.run
+    assert args.run(args) == 0
+    assert "replayed 2 articles" in capsys.readouterr().out
+    assert args.run(args) == 0
+    assert "nothing to replay" in capsys.readouterr().out
+    with open_store(store_uri) as store:
+        assert store.count() == 2
+
+
+# -- racing writers -----------------------------------------------------------------------------------
+class RacedCollection:
+    """Before the first bulk write goes through, another process writes `rival_batch` first."""
+
+    def __init__(self, collection: Any, rival: MongoStore, rival_batch: list[Article]) -> None:
+        self._collection = collection
+        self._rival = rival
+        self._rival_batch = rival_batch
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+    def bulk_write(self, requests: Any, **kwargs: Any) -> Any:
+        if self._rival_batch:
+            batch, self._rival_batch = self._rival_batch, []
+            self._rival.upsert_many(batch)
+        return self._collection.bulk_write(requests, **kwargs)
+
+
+def test_an_insert_race_ends_in_one_document_not_an_error():
+    client = mongomock_client()
+    store, rival = mongo_store(client), mongo_store(client)
+    batch = [_prepared(n) for n in range(4)]
+    store.articles = RacedCollection(store.articles, rival, [_prepared(n) for n in range(4)])
+    result = store.upsert_many(batch)
+    assert result.outcomes == ["unchanged"] * 4  # re-classified against what the rival stored
+    assert store.count() == 4
+
+
+def test_a_revision_race_keeps_every_version():
+    client = mongomock_client()
+    store, rival = mongo_store(client), mongo_store(client)
+    store.upsert_many([_prepared(1, "Version one.")])
+    store.articles = RacedCollection(store.articles, rival, [_prepared(1, "Version two, by the rival.")])
+    result = store.upsert_many([_prepared(1, "Version three.")])
+    assert result.outcomes == ["revised"]
+    assert [a.body for a in store.query()] == ["Version three."]
+    bodies = [r["article"].body for r in store.revisions(_prepared(1).url)]
+    assert set(bodies) == {"Version one.", "Version two, by the rival."}
+    assert bodies[-1] == "Version two, by the rival."
+
+
+def test_a_content_race_under_two_urls_ends_in_one_document():
+    client = mongomock_client()
+    store, rival = mongo_store(client), mongo_store(client)
+    copy = _prepared(1)
+    copy.url = "https://apa.az/en/elsewhere/1"
+    store.articles = RacedCollection(store.articles, rival, [copy])
+    assert store.upsert_many([_prepared(1)]).outcomes == ["duplicate"]
+    assert stored_urls(store) == [copy.url]
+
+
+# -- credentials ---------------------------------------------------------------------------------------
+def test_credentials_never_show(caplog, tmp_path):
+    client = mongomock_client()
+    store = inject(mongo_store(client), Outage(down=True))
+    chain = Chain(settings(tmp_path), store)
+    with caplog.at_level(logging.DEBUG):
+        crawl(chain, [crawled(n) for n in range(6)])
+        with pytest.raises(StoreUnavailable) as raised:
+            store.upsert_many([_prepared(1)])
+    shown = [caplog.text, str(raised.value), repr(raised.value), repr(store), store.uri, json.dumps(chain.stats.values)]
+    shown += [path.read_text() for path in Spool(tmp_path / "spool").files()]
+    assert chain.stats.get_value("newsmon/store/spooled") == 6
+    assert store.uri == "mongodb://crawler:***@db.example.net:27017/newsmon_test?authSource=admin"
+    for text in shown:
+        assert SECRET not in text
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def _prepared(n: int, body: str | None = None) -> Article:
+    """An article as the store step receives it: cleaned and fingerprinted."""
+    article = crawled(n, body)
+    article.content_hash = content_hash(article.title, article.body)
+    return article
+

@@ -1,0 +1,431 @@
+"""The store contract: every backend behaves the same, test for test.
+
+Backends: `sqlite` (a file), `mongomock` (MongoStore on an in-process fake MongoDB) and `mongodb`
+(MongoStore on the real server named by $NEWSMON_TEST_MONGO_URI; skipped when it is unset):
+
+    NEWSMON_TEST_MONGO_URI=mongodb://localhost:27017/newsmon_test make test
+
+Times are whole seconds here: BSON dates hold milliseconds, SQLite keeps microseconds.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from newsmon.fingerprint import content_hash
+from newsmon.items import Article, parse_isoformat
+from newsmon.store import Store, WriteResult, article_key
+from newsmon.store.mongo import MongoStore
+from newsmon.store.sqlite import SQLiteStore
+from store_backends import (
+    MOCK_URI,
+    TEST_MONGO_URI_ENV,
+    drop_collections,
+    mongomock_client,
+    real_mongo_uri,
+    unique_collections,
+)
+
+UTC = timezone.utc
+T0 = datetime(2024, 4, 28, 12, 0, tzinfo=UTC)
+
+
+class Backend:
+    """Opens any number of stores on one backend's data and cleans up after the test."""
+
+    def __init__(self, name: str, tmp_path: Path) -> None:
+        self.name = name
+        self.db_uri = f"sqlite:///{tmp_path}/contract.db"
+        self.collections = unique_collections()
+        self.client = mongomock_client() if name == "mongomock" else None
+        self.stores: list[Store] = []
+
+    def open(self) -> Store:
+        """A store closed after the test."""
+        store = self._connect()
+        self.stores.append(store)
+        return store
+
+    @contextmanager
+    def opened(self) -> Iterator[Store]:
+        """A store closed on leaving the block (in its own thread, as SQLite requires)."""
+        store = self._connect()
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def _connect(self) -> Store:
+        if self.name == "sqlite":
+            return SQLiteStore(self.db_uri)
+        if self.name == "mongomock":
+            return MongoStore(MOCK_URI, client=self.client, **self.collections)
+        return MongoStore(real_mongo_uri(), server_selection_timeout_ms=3000, **self.collections)
+
+    def seen_times(self, store: Store, key: str) -> tuple[datetime, datetime]:
+        """(first_seen, last_seen) of one stored article; the interface does not expose them."""
+        if isinstance(store, SQLiteStore):
+            row = store._db.execute("SELECT first_seen, last_seen FROM articles WHERE key = ?", (key,)).fetchone()
+            return parse_isoformat(row[0]), parse_isoformat(row[1])
+        document = store.articles.find_one({"_id": key})
+        return document["first_seen"], document["last_seen"]
+
+    def cleanup(self) -> None:
+        if self.name == "mongodb" and self.stores:
+            drop_collections(self.stores[0])
+        for store in self.stores:
+            store.close()
+
+
+BACKENDS = [
+    pytest.param("sqlite"),
+    pytest.param("mongomock"),
+    pytest.param(
+        "mongodb",
+        marks=[
+            pytest.mark.mongo_real,
+            pytest.mark.skipif(
+                not real_mongo_uri(),
+                reason=f"no real MongoDB: set {TEST_MONGO_URI_ENV}=mongodb://host:27017/newsmon_test to run",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    backend = Backend(request.param, tmp_path)
+    yield backend
+    backend.cleanup()
+
+
+@pytest.fixture
+def store(backend: Backend) -> Store:
+    return backend.open()
+
+
+def article(n: int = 1, *, url: str | None = None, body: str | None = None, site: str = "en.apa.az",
+            lang: str = "en", published_at: datetime | None = None, story_id: str = "") -> Article:
+    title = f"Headline number {n}"
+    body = body if body is not None else f"First paragraph of article {n}.\n\nSecond paragraph."
+    return Article(
+        url=f"https://apa.az/en/news/{n}" if url is None else url,
+        site=site,
+        lang=lang,
+        title=title,
+        body=body,
+        published_at=published_at or T0 + timedelta(hours=n),
+        dateline="28 April 2024 16:00 (UTC +04:00)",
+        category="Politics",
+        tags=["diplomacy", f"tag{n}"],
+        authors=["APA"],
+        image_url=f"https://apa.az/img/{n}.jpg",
+        content_hash=content_hash(title, body),
+        story_id=story_id,
+        fetched_at=T0 + timedelta(days=1),
+    )
+
+
+def edited(original: Article, body: str) -> Article:
+    return replace(original, body=body, content_hash=content_hash(original.title, body), story_id="")
+
+
+# -- writes ---------------------------------------------------------------------------------------
+def test_new_articles_are_inserted_and_read_back_unchanged(store):
+    first, second = article(1), article(2, site="az.apa.az", lang="az")
+    assert store.upsert_many([first, second]).outcomes == ["inserted", "inserted"]
+    assert store.count() == 2
+    stored = {a.url: a for a in store.query()}
+    assert stored == {first.url: first, second.url: second}
+    for a in stored.values():
+        assert a.published_at.utcoffset() == timedelta(0) and a.fetched_at.utcoffset() == timedelta(0)
+
+
+def test_empty_batch_writes_nothing(store):
+    assert store.upsert_many([]).outcomes == []
+    assert store.count() == 0
+
+
+def test_same_article_again_is_unchanged_and_only_last_seen_moves(backend, store):
+    original = article(1)
+    store.upsert_many([original])
+    first_seen, last_seen = backend.seen_times(store, original.url)
+    assert first_seen == last_seen
+    result = store.upsert_many([article(1)])
+    assert result.outcomes == ["unchanged"] and result.unchanged == 1
+    first_again, last_again = backend.seen_times(store, original.url)
+    assert first_again == first_seen
+    assert last_again >= last_seen
+    assert store.count() == 1 and store.revisions(original.url) == []
+
+
+def test_edited_article_is_revised_and_keeps_the_old_version(backend, store):
+    original = article(1, story_id="story-1")
+    store.upsert_many([original])
+    first_seen, _ = backend.seen_times(store, original.url)
+    new = edited(original, "The corrected text of the article.")
+    result = store.upsert_many([new])
+    assert result.outcomes == ["revised"] and result.revised == 1
+    assert store.count() == 1
+    (current,) = store.query()
+    assert current.body == new.body and current.content_hash == new.content_hash
+    assert current.story_id == "story-1"  # an edit stays in its story
+    assert new.story_id == "story-1"
+    (revision,) = store.revisions(original.url)
+    assert revision["article"] == original
+    assert revision["revised_at"].utcoffset() == timedelta(0)
+    assert revision["revised_at"] >= first_seen
+    assert backend.seen_times(store, original.url)[0] == first_seen
+    assert store.has_content_hash(new.content_hash) and not store.has_content_hash(original.content_hash)
+
+
+def test_revisions_are_listed_oldest_first(store):
+    versions = [article(1)] + [edited(article(1), f"Version {n} of the text.") for n in (2, 3, 4)]
+    for version in versions:
+        store.upsert_many([version])
+    revisions = store.revisions(versions[0].url)
+    assert [r["article"].body for r in revisions] == [v.body for v in versions[:-1]]
+    times = [r["revised_at"] for r in revisions]
+    assert times == sorted(times)
+    assert store.revisions("https://apa.az/en/news/unknown") == []
+
+
+def test_same_text_under_a_new_url_is_a_duplicate(store):
+    original = article(1)
+    store.upsert_many([original])
+    copy = article(1, url="https://apa.az/en/other-path/1")
+    result = store.upsert_many([copy])
+    assert result.outcomes == ["duplicate"] and result.duplicates == 1
+    assert store.count() == 1
+    assert not store.has_url(copy.url)
+
+
+def test_edit_into_text_stored_elsewhere_is_a_duplicate(store):
+    first, second = article(1), article(2)
+    store.upsert_many([first, second])
+    same_text_as_second = replace(first, title=second.title, body=second.body, content_hash=second.content_hash)
+    assert store.upsert_many([same_text_as_second]).outcomes == ["duplicate"]
+    assert {a.url: a.body for a in store.query()} == {first.url: first.body, second.url: second.body}
+
+
+def test_url_less_article_adopts_the_url_of_its_crawled_copy(backend, store):
+    loaded = article(1, url="")
+    loaded.source, loaded.source_path = "file", "dumps/000_1.txt"
+    assert store.upsert_many([loaded]).outcomes == ["inserted"]
+    first_seen, _ = backend.seen_times(store, article_key(loaded))
+    crawled = article(1)
+    assert store.upsert_many([crawled]).outcomes == ["duplicate"]
+    assert store.count() == 1
+    assert store.has_url(crawled.url)
+    (stored,) = store.query()
+    assert stored.url == crawled.url
+    assert stored.source_path == "dumps/000_1.txt"  # the stored article is kept, it only gains the URL
+    assert backend.seen_times(store, crawled.url)[0] == first_seen
+    assert store.upsert_many([article(1)]).outcomes == ["unchanged"]
+
+
+def test_repeats_inside_one_batch_see_each_other(store):
+    first = article(1)
+    same_again = article(1)
+    edit = edited(article(1), "Edited within the same batch.")
+    copy_elsewhere = article(1, url="https://apa.az/en/copy/1", body=edit.body)
+    result = store.upsert_many([first, same_again, edit, copy_elsewhere])
+    assert result.outcomes == ["inserted", "unchanged", "revised", "duplicate"]
+    assert store.count() == 1
+    (current,) = store.query()
+    assert current.body == edit.body
+    assert [r["article"].body for r in store.revisions(first.url)] == [first.body]
+
+
+def test_url_adoption_inside_one_batch(store):
+    loaded, crawled = article(1, url=""), article(1)
+    assert store.upsert_many([loaded, crawled]).outcomes == ["inserted", "duplicate"]
+    assert [a.url for a in store.query()] == [crawled.url]
+    assert store.has_url(crawled.url)
+
+
+def test_mixed_batch_reports_every_outcome_in_input_order(store):
+    store.upsert_many([article(1), article(2)])
+    batch = [article(3), article(1), edited(article(2), "New text for two."), article(1, url="https://x.az/1")]
+    result = store.upsert_many(batch)
+    assert result.outcomes == ["inserted", "unchanged", "revised", "duplicate"]
+    assert (result.inserted, result.unchanged, result.revised, result.duplicates) == (1, 1, 1, 1)
+    assert store.count() == 3
+
+
+# -- lookups --------------------------------------------------------------------------------------
+def test_url_and_content_lookups(store):
+    stored, missing = article(1), article(2)
+    store.upsert_many([stored, article(3, url="")])
+    assert store.has_url(stored.url) and not store.has_url(missing.url)
+    assert not store.has_url("")
+    assert store.known_urls([stored.url, missing.url, "", stored.url]) == {stored.url}
+    assert store.known_urls([]) == set()
+    assert store.known_urls(iter([missing.url])) == set()
+    assert store.has_content_hash(stored.content_hash) and not store.has_content_hash(missing.content_hash)
+    assert store.has_content_hash(article(3).content_hash)
+
+
+# -- queries --------------------------------------------------------------------------------------
+@pytest.fixture
+def corpus(store) -> list[Article]:
+    articles = [
+        article(1, site="en.apa.az", lang="en"),
+        article(2, site="az.apa.az", lang="az"),
+        article(3, site="ru.apa.az", lang="ru"),
+        article(4, site="en.apa.az", lang="en"),
+        article(5, site="az.apa.az", lang="az", published_at=T0 + timedelta(days=2)),
+    ]
+    store.upsert_many(articles)
+    return articles
+
+
+def urls(articles) -> list[str]:
+    return [a.url for a in articles]
+
+
+def test_query_returns_newest_first_with_times_as_written(store, corpus):
+    result = list(store.query())
+    assert urls(result) == urls(sorted(corpus, key=lambda a: a.published_at, reverse=True))
+    assert {a.url: a.published_at for a in result} == {a.url: a.published_at for a in corpus}
+    assert all(a.published_at.tzinfo is not None and a.published_at.utcoffset() == timedelta(0) for a in result)
+
+
+def test_query_filters(store, corpus):
+    by_url = {a.url: a for a in corpus}
+    since, until = T0 + timedelta(hours=2), T0 + timedelta(hours=4)
+    assert urls(store.query(since=since, until=until)) == urls([corpus[2], corpus[1]])  # until is exclusive
+    assert urls(store.query(since=T0 + timedelta(days=1))) == [corpus[4].url]
+    assert urls(store.query(until=T0 + timedelta(hours=2))) == [corpus[0].url]
+    assert urls(store.query(lang="az")) == urls([corpus[4], corpus[1]])
+    assert urls(store.query(site="en.apa.az")) == urls([corpus[3], corpus[0]])
+    assert urls(store.query(site="en.apa.az", lang="az")) == []
+    assert urls(store.query(limit=2)) == urls([corpus[4], corpus[3]])
+    assert urls(store.query(limit=0)) == []
+    # Other time zones and naive (UTC) bounds mean the same instants.
+    baku = timezone(timedelta(hours=4))
+    assert urls(store.query(since=since.astimezone(baku), until=until.replace(tzinfo=None))) == urls([corpus[2], corpus[1]])
+    assert set(by_url) == set(urls(store.query(lang="", site="")))
+
+
+def test_count_uses_the_same_filters(store, corpus):
+    assert store.count() == 5
+    assert store.count(lang="az") == 2
+    assert store.count(site="en.apa.az", since=T0 + timedelta(hours=2)) == 1
+    assert store.count(until=T0) == 0
+
+
+def test_summary(store):
+    store.upsert_many(
+        [
+            article(1, site="en.apa.az", lang="en", story_id="s1"),
+            article(2, site="en.apa.az", lang="en", story_id="s1"),
+            article(3, site="az.apa.az", lang="az", story_id="s1"),
+            article(4, site="az.apa.az", lang="az", story_id="s2", published_at=T0 + timedelta(days=1)),
+            article(5, site="ru.apa.az", lang="ru", story_id="s2", published_at=T0 + timedelta(days=1, hours=23)),
+            article(6, site="en.apa.az", lang="en", story_id="s3", published_at=T0 - timedelta(days=1)),
+        ]
+    )
+    store.upsert_many([edited(article(6, site="en.apa.az", lang="en", published_at=T0 - timedelta(days=1)), "Edit.")])
+    summary = store.summary()
+    assert summary["total"] == 6
+    assert list(summary["by_site"].items()) == [("en.apa.az", 3), ("az.apa.az", 2), ("ru.apa.az", 1)]
+    assert list(summary["by_lang"].items()) == [("en", 3), ("az", 2), ("ru", 1)]
+    assert list(summary["by_day"].items()) == [("2024-04-30", 1), ("2024-04-29", 1), ("2024-04-28", 3), ("2024-04-27", 1)]
+    assert summary["stories"] == [{"story_id": "s1", "articles": 3}, {"story_id": "s2", "articles": 2}]
+    assert summary["revisions"] == 1
+
+
+def test_summary_of_an_empty_store(store):
+    assert store.summary() == {"total": 0, "by_site": {}, "by_lang": {}, "by_day": {}, "stories": [], "revisions": 0}
+
+
+# -- near-duplicate bands and crawl runs ----------------------------------------------------------
+def test_story_bands(store):
+    assert store.story_candidates([]) == {}
+    store.add_story_bands([("b1", "s1"), ("b2", "s1"), ("b1", "s2"), ("b3", "s3")])
+    store.add_story_bands([("b1", "s1")])  # again: no effect
+    store.add_story_bands([])
+    assert store.story_candidates(["b1", "b2", "b9"]) == {"s1": 2, "s2": 1}
+    assert store.story_candidates(["b3"]) == {"s3": 1}
+    assert store.story_candidates(["b9"]) == {}
+
+
+def test_story_sketches_first_writer_wins(store):
+    assert store.story_sketches([]) == {}
+    store.add_story_sketches([("s1", b"\x00first\xff"), ("s2", b"two"), ("s1", b"second in the same call")])
+    store.add_story_sketches([("s1", b"later"), ("s3", bytes(range(256)))])
+    store.add_story_sketches([])
+    assert store.story_sketches(["s1", "s2", "s3", "s9", "s1"]) == {
+        "s1": b"\x00first\xff",
+        "s2": b"two",
+        "s3": bytes(range(256)),
+    }
+    assert store.story_sketches(["s9"]) == {}
+
+
+def test_runs_newest_first_as_json_ready_dicts(store):
+    for hour, spider in [(1, "apa"), (3, "apa"), (2, "other")]:
+        store.record_run({"spider": spider, "started_at": T0 + timedelta(hours=hour), "items": hour, "errors": []})
+    runs = store.recent_runs()
+    assert [(r["spider"], r["items"]) for r in runs] == [("apa", 3), ("other", 2), ("apa", 1)]
+    assert runs[0] == {"spider": "apa", "started_at": "2024-04-28T15:00:00+00:00", "items": 3, "errors": []}
+    assert [r["items"] for r in store.recent_runs("apa")] == [3, 1]
+    assert [r["items"] for r in store.recent_runs(limit=1)] == [3]
+    assert store.recent_runs("nobody") == []
+
+
+# -- persistence and concurrency ------------------------------------------------------------------
+def test_data_survives_close_and_reopen(backend, store):
+    original = article(1)
+    store.upsert_many([original])
+    store.upsert_many([edited(article(1), "Second version.")])
+    store.add_story_bands([("b1", "s1")])
+    store.record_run({"spider": "apa", "started_at": T0})
+    store.close()
+    reopened = backend.open()
+    assert reopened.count() == 1 and reopened.has_url(original.url)
+    assert [r["article"] for r in reopened.revisions(original.url)] == [original]
+    assert reopened.story_candidates(["b1"]) == {"s1": 1}
+    assert len(reopened.recent_runs()) == 1
+    assert reopened.upsert_many([edited(article(1), "Second version.")]).outcomes == ["unchanged"]
+
+
+def test_two_stores_writing_the_same_articles_at_once_store_each_once(backend):
+    """Like two crawler processes: each thread opens its own store on the same database."""
+    batch_urls = [article(n).url for n in range(1, 41)]
+    start = threading.Barrier(2, timeout=30)
+    results: list[WriteResult] = []
+    errors: list[BaseException] = []
+
+    def crawl() -> None:
+        try:
+            with backend.opened() as store:
+                start.wait()
+                for n in range(0, len(batch_urls), 10):
+                    results.append(store.upsert_many([article(m) for m in range(n + 1, n + 11)]))
+        except BaseException as exc:  # a thread's exception would otherwise be lost
+            start.abort()  # and the other thread would wait for this one
+            errors.append(exc)
+
+    threads = [threading.Thread(target=crawl) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store = backend.open()
+    assert store.count() == len(batch_urls)
+    assert sorted(urls(store.query())) == sorted(batch_urls)
+    written = [outcome for result in results for outcome in result.outcomes]
+    assert len(written) == 2 * len(batch_urls) and set(written) <= {"inserted", "unchanged"}
+    # Exactly one "inserted" per article needs atomic upserts, which mongomock lacks (it still
+    # keeps one document per _id); SQLite and MongoDB are exact.
+    assert written.count("inserted") >= len(batch_urls)
