@@ -1,0 +1,94 @@
+"""Our full crawl against `scrapy bench`, in pages per minute, on the same machine in one run.
+
+Ours: `scrapy crawl apa` over a generated replay of 2,000 articles on 127.0.0.1, with every
+pipeline and the embedded SQLite store on (settings.bench: politeness lifted for loopback only).
+Theirs: `scrapy bench`, run outside the project so it gets Scrapy's stock settings (inside,
+the project's politeness settings would slow it down).
+
+Both rates come from Scrapy's per-second log lines `Crawled N pages (at X pages/min)`: the
+steady-state rate is the median of those lines without the first (start-up) and the last
+(partial interval). The average over the whole run (pages / elapsed time) is shown as well.
+"""
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from newsmon.replay import ReplayServer, synthetic_replay
+from newsmon.replay.crawl import crawl_replay, parse_stats
+
+ARTICLES = 2000
+QUICK_ARTICLES = 300
+BENCH_SECONDS = 15  # scrapy bench runs this long (its own default is 10)
+QUICK_BENCH_SECONDS = 5
+TARGET_RATIO = 0.9
+_RATE_LINE = re.compile(r"Crawled \d+ pages \(at (?P<rate>\d+) pages/min\)")
+
+
+def steady_rate(log: str) -> float:
+    """Median pages/min of the LogStats lines, start-up and final partial interval left out."""
+    rates = [int(m["rate"]) for m in _RATE_LINE.finditer(log)][1:-1]
+    return statistics.median(rates) if rates else 0.0
+
+
+def average_rate(log: str) -> float:
+    stats = parse_stats(log)
+    elapsed = stats.get("elapsed_time_seconds", 0.0)
+    return 60 * stats.get("response_received_count", 0) / elapsed if elapsed else 0.0
+
+
+def crawl_log(articles: int, workdir: Path) -> tuple[str, int]:
+    """Log of our crawl of `articles` generated articles, and how many it stored."""
+    site = synthetic_replay(articles)
+    with ReplayServer(site) as server:
+        run = crawl_replay(
+            server,
+            ["en"],
+            store=f"sqlite:///{workdir / 'bench.db'}",
+            settings_module="settings.bench",
+            spider_args=[f"max_pages={articles}"],
+            environment={"NEWSMON_PROMETHEUS_FILE": str(workdir / "newsmon-{spider}.prom")},
+        )["en"]
+    if not run.ran:
+        raise RuntimeError(f"benchmark crawl failed (exit {run.returncode}):\n{run.log[-3000:]}")
+    return run.log, run.stat("newsmon/store/inserted")
+
+
+def scrapy_bench_log(seconds: int, workdir: Path) -> str:
+    env = {key: value for key, value in os.environ.items() if key != "SCRAPY_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds}"],
+        cwd=workdir,  # no scrapy.cfg here: stock settings
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"scrapy bench failed (exit {result.returncode}):\n{result.stderr[-3000:]}")
+    return result.stderr
+
+
+def run(quick: bool = False) -> list[str]:
+    articles = QUICK_ARTICLES if quick else ARTICLES
+    with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
+        workdir = Path(tmp)
+        ours_log, stored = crawl_log(articles, workdir)
+        theirs_log = scrapy_bench_log(QUICK_BENCH_SECONDS if quick else BENCH_SECONDS, workdir)
+    ours, theirs = steady_rate(ours_log), steady_rate(theirs_log)
+    ratio = ours / theirs if theirs else 0.0
+    verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
+    return [
+        f"crawl: full crawl {ours:.0f} pages/min (average {average_rate(ours_log):.0f}) over {articles} articles,"
+        f" {stored} stored; scrapy bench {theirs:.0f} pages/min (average {average_rate(theirs_log):.0f})",
+        f"crawl: ratio {ratio:.2f}x of scrapy bench (steady-state medians; target ≥{TARGET_RATIO}x: {verdict})",
+    ]
+
+
+if __name__ == "__main__":
+    print("\n".join(run(quick="--quick" in sys.argv[1:])))

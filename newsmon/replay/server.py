@@ -1,0 +1,109 @@
+"""Serve a ReplaySite on 127.0.0.1: one threaded HTTP server per edition host, each on a free port.
+
+    with ReplayServer(build_replay()) as server:
+        server.base_url("en.apa.az")    # http://127.0.0.1:PORT, for -a base_url=...
+        server.hits                     # every request served: host, target, status
+
+Each edition gets its own port, as each has its own host on the live site (its own robots.txt,
+`/all-news`, `/rss`). HTTP/1.1 keep-alive, so a crawl reuses its connections; no logging.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from newsmon.replay.site import Page, ReplaySite
+
+
+@dataclass(frozen=True)
+class Hit:
+    host: str
+    target: str  # path and query as requested
+    status: int
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+
+class ReplayServer:
+    def __init__(self, site: ReplaySite, *, host: str = "127.0.0.1") -> None:
+        self.site = site
+        self.hits: list[Hit] = []
+        self._failures_left: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+        self._servers = {name: self._make_server(name, host) for name in site.hosts}
+        self._threads: list[threading.Thread] = []
+
+    def base_url(self, edition_host: str) -> str:
+        address, port = self._servers[edition_host].server_address[:2]
+        return f"http://{address}:{port}"
+
+    def start(self) -> "ReplayServer":
+        for name, server in self._servers.items():
+            thread = threading.Thread(target=server.serve_forever, name=f"replay-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+
+    def __enter__(self) -> "ReplayServer":
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def respond(self, edition_host: str, target: str) -> Page:
+        """The page for one request, and its record in `hits` (a flaky page fails first)."""
+        page = self.site.find(edition_host, target)
+        if page.fail_first:
+            key = (edition_host, target.split("?", 1)[0])
+            with self._lock:
+                failures = self._failures_left.setdefault(key, page.fail_first)
+                if failures:
+                    self._failures_left[key] -= 1
+                    page = Page(503, b"Service Unavailable", "text/plain; charset=utf-8")
+        self.hits.append(Hit(edition_host, target, page.status))  # list.append is atomic
+        return page
+
+    def _make_server(self, edition_host: str, address: str) -> ThreadingHTTPServer:
+        replay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._answer(with_body=True)
+
+            def do_HEAD(self) -> None:
+                self._answer(with_body=False)
+
+            def _answer(self, *, with_body: bool) -> None:
+                page = replay.respond(edition_host, self.path)
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                for name, value in page.headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                if with_body:
+                    self.wfile.write(page.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # quiet: tests and the demo read `hits` instead
+
+        server = ThreadingHTTPServer((address, 0), Handler)
+        server.daemon_threads = True
+        return server

@@ -1,0 +1,45 @@
+"""`newsmon demo` twice on a fresh store: the second run stores nothing new and says so."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from newsmon.replay import expected_articles
+from newsmon.replay.crawl import PROJECT_ROOT
+from newsmon.sites.apa import EDITIONS
+
+SAMPLE_DOCUMENTS = 1
+
+
+def run_demo(store: str, metrics: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsmon.cli", "demo", "--store", store],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "NEWSMON_PROMETHEUS_FILE": str(metrics)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_demo_twice(tmp_path):
+    store = f"sqlite:///{tmp_path / 'demo.db'}"
+    total = len(expected_articles()) + SAMPLE_DOCUMENTS
+
+    first = run_demo(store, tmp_path / "newsmon-{spider}.prom")
+    assert f"Stored {total} new articles; {total} in the store." in first
+    for edition in EDITIONS.values():
+        assert f"  {edition.host:<10} " in first
+    assert "Newest headlines (UTC):" in first
+    assert "2026-04-08 08:40  en.apa.az  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
+
+    second = run_demo(store, tmp_path / "newsmon-{spider}.prom")
+    assert f"Nothing new: {total} articles already stored." in second
+    assert "new, " not in second  # no edition stored anything
+    for edition in EDITIONS.values():
+        assert f"  {edition.host:<10} nothing new: " in second
+    assert "samples    nothing new: 1 document already stored" in second
