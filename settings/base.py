@@ -24,11 +24,20 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+# Retries wait 1 s, 2 s, 4 s (jittered, at most 60 s) instead of hitting the site again at once.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsmon.middlewares.BackoffRetryMiddleware": 550,
+}
+# `@public_url` lets `scrapy check apa -a editions=en -a base_url=...` check a mirror offline.
+SPIDER_CONTRACTS = {"newsmon.spiders.apa.PublicUrlContract": 10}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("NEWSMON_LOG_LEVEL", "INFO")
 
-# clean -> date -> dedupe -> store, the same chain the offline loader runs.
+# clean -> date -> dedupe -> story -> store, the same chain the offline loader runs.
 ITEM_PIPELINES = item_pipelines_setting()
 
 # Feeds (`scrapy crawl apa -O items.jsonl`): the schema's fields, times with their offset.
@@ -42,3 +51,34 @@ NEWSMON_BATCH_SIZE = 500
 NEWSMON_FLUSH_SECONDS = 5.0
 NEWSMON_DEFAULT_TIMEZONE = "Asia/Baku"
 NEWSMON_SITE_TIMEZONES = {}
+# Near-duplicate stories (newsmon.stories; tuned on tests/fixtures/stories/pairs.jsonl). Changing
+# NUM_PERM, BANDS or SHINGLE starts a new story index: stories indexed before are not matched.
+NEWSMON_STORY_THRESHOLD = 0.5  # estimated Jaccard of 3-word shingles to join a story
+NEWSMON_STORY_FIGURE_OVERLAP = 0.7  # figures that must agree (templated daily news differs in them)
+NEWSMON_STORY_NUM_PERM = 128
+NEWSMON_STORY_BANDS = 32
+NEWSMON_STORY_SHINGLE = 3
+NEWSMON_STORY_MAX_CANDIDATES = 20
+
+# Crawl monitoring (newsmon.monitoring, docs/scheduling.md). RunRecorder must come after
+# Spidermon (extensions run their spider_closed handlers in priority order): it records the
+# monitors' results. The crawl command exits with status 3 when a monitor failed.
+EXTENSIONS = {
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "newsmon.monitoring.recorder.RunRecorder": 510,
+}
+COMMANDS_MODULE = "newsmon.scrapy_commands"
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newsmon.monitoring.monitors.SpiderCloseMonitors"]
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_MAX_ERRORS = 5  # a page given up after retries now and then is normal on a live site
+NEWSMON_MONITOR_HISTORY_RUNS = 10
+NEWSMON_MONITOR_MIN_HISTORY_RUNS = 3
+NEWSMON_MONITOR_MIN_ITEMS_RATIO = 0.5
+NEWSMON_MONITOR_FIELD_COVERAGE = {"published_at": 1.0, "body": 1.0, "title": 1.0}
+NEWSMON_MONITOR_WEBHOOK_URL = os.environ.get("NEWSMON_MONITOR_WEBHOOK_URL", "")
+NEWSMON_PROMETHEUS_FILE = os.environ.get("NEWSMON_PROMETHEUS_FILE", "data/metrics/newsmon-{spider}.prom")
+# `newsmon schedule`: spider -> seconds between crawls; $NEWSMON_SCHEDULE may give JSON or
+# "apa=15m,other=1h".
+NEWSMON_SCHEDULE = os.environ.get("NEWSMON_SCHEDULE") or {"apa": 15 * 60}
+NEWSMON_SCHEDULE_LOCK_DIR = os.environ.get("NEWSMON_SCHEDULE_LOCK_DIR", "data/locks")

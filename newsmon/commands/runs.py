@@ -1,0 +1,102 @@
+"""newsmon runs: recent crawl runs with their key figures and monitor results."""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from typing import Any
+
+from newsmon.commands import add_store_argument, open_store_or_exit
+from newsmon.items import isoformat_utc, parse_isoformat
+from newsmon.monitoring import FAILED_STATUSES
+
+COLUMNS = (
+    ("started (UTC)", "<"), ("spider", "<"), ("duration", ">"), ("finish", "<"), ("requests", ">"),
+    ("stored", ">"), ("dup", ">"), ("dropped", ">"), ("published_at", ">"), ("body", ">"), ("monitors", "<"),
+)  # fmt: skip
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "runs",
+        help="list recent crawl runs with their key figures and monitor results",
+        description="List the crawl runs recorded in the store, newest first: start, duration, finish"
+        " reason, requests, articles stored / duplicate / dropped, coverage of published_at and body"
+        " among the articles extracted, and the monitors' verdict (each failure on its own line).",
+    )
+    add_store_argument(parser)
+    parser.add_argument("--spider", metavar="NAME", help="only runs of this spider")
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="show the last N runs (default 20)")
+    parser.add_argument("--json", action="store_true", help="print the run documents as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_store_or_exit(args) as store:
+        runs = store.recent_runs(args.spider, limit=args.limit)
+    if args.json:
+        print(json.dumps(runs, ensure_ascii=False, indent=2, default=_json_value))
+        return 0
+    if not runs:
+        print("no runs recorded" + (f" for spider {args.spider}" if args.spider else ""))
+        return 0
+    rows = [_row(r) for r in runs]
+    widths = [max(len(title), *(len(row[i]) for row in rows)) for i, (title, _) in enumerate(COLUMNS)]
+    print(_format([title for title, _ in COLUMNS], widths))
+    for run_doc, row in zip(runs, rows):
+        print(_format(row, widths))
+        for monitor in _failed(run_doc):
+            print(f"    {monitor['status']} {monitor['name']}: {monitor['message']}")
+    return 0
+
+
+def _row(run_doc: dict[str, Any]) -> list[str]:
+    items = run_doc.get("items", {})
+    coverage = run_doc.get("coverage", {})
+    started = parse_isoformat(run_doc.get("started_at"))
+    return [
+        started.strftime("%Y-%m-%d %H:%M:%S") if started else "-",
+        run_doc.get("spider", "-"),
+        _duration(run_doc.get("duration_seconds")),
+        run_doc.get("finish_reason") or "-",
+        str(run_doc.get("requests", 0)),
+        str(items.get("stored", 0)),
+        str(items.get("duplicates", 0)),
+        str(sum(items.get("dropped", {}).values())),
+        _percent(coverage.get("published_at")),
+        _percent(coverage.get("body")),
+        _verdict(run_doc),
+    ]
+
+
+def _failed(run_doc: dict[str, Any]) -> list[dict[str, str]]:
+    return [m for m in run_doc.get("monitors", []) if m.get("status") in FAILED_STATUSES]
+
+
+def _verdict(run_doc: dict[str, Any]) -> str:
+    if not run_doc.get("monitors"):
+        return "-"
+    failed = _failed(run_doc)
+    return f"FAIL ({len(failed)})" if failed else "PASS"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(float(seconds), 60)
+    return f"{int(minutes)}m{secs:04.1f}s" if minutes else f"{secs:.1f}s"
+
+
+def _percent(share: float | None) -> str:
+    if share is None:
+        return "-"
+    # One decimal below 100%, so that 199 of 200 never reads as "100%".
+    return "100%" if share >= 1 else f"{share:.1%}"
+
+
+def _format(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(f"{cell:{align}{width}}" for cell, width, (_, align) in zip(cells, widths, COLUMNS)).rstrip()
+
+
+def _json_value(value: Any) -> Any:
+    return isoformat_utc(value) if isinstance(value, datetime) else str(value)

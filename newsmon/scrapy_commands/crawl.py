@@ -1,0 +1,28 @@
+"""`scrapy crawl`, exiting with EXIT_MONITORS_FAILED when a spider-close monitor failed.
+
+Scrapy's own command exits 0 whatever the monitors found; schedulers (newsmon schedule, cron,
+Kubernetes, systemd) only see the exit status.
+"""
+from __future__ import annotations
+
+import argparse
+
+from scrapy import Spider
+from scrapy.commands import crawl
+from scrapy.crawler import Crawler
+
+from newsmon.monitoring import EXIT_MONITORS_FAILED, MONITORS_FAILED_STAT
+
+
+class Command(crawl.Command):
+    crawler: Crawler | None = None
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        # Keep the crawler: the process forgets it once the crawl is over.
+        self.crawler = super()._create_crawler(spidercls)
+        return self.crawler
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().run(args, opts)
+        if self.exitcode == 0 and self.crawler is not None and self.crawler.stats.get_value(MONITORS_FAILED_STAT):
+            self.exitcode = EXIT_MONITORS_FAILED
