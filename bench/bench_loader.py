@@ -15,14 +15,24 @@ from pathlib import Path
 
 TARGET_DOCS_PER_SECOND = 2000
 
-_WORDS = {
-    "en": "president minister agreement border delimitation energy transport cooperation region peace"
-    " treaty delegation meeting parliament economy export growth investment project capital city".split(),
-    "az": "prezident nazir razılaşma sərhəd enerji nəqliyyat əməkdaşlıq region sülh müqavilə nümayəndə"
-    " görüş parlament iqtisadiyyat ixrac artım investisiya layihə paytaxt şəhər".split(),
-    "ru": "президент министр соглашение граница энергетика транспорт сотрудничество регион мир договор"
-    " делегация встреча парламент экономика экспорт рост инвестиции проект столица город".split(),
+_SYLLABLES = {
+    "en": "pre si dent mi nis ter a gree ment bor der en er gy trans port co op er a tion re gion".split(),
+    "az": "pre zi dent na zir ra zı laş ma sər həd e ner ji nəq liy yat ə mək daş lıq böl gə".split(),
+    "ru": "пре зи дент ми нис тр со гла ше ни е гра ни ца э нер ге ти ка тран спорт ре ги он".split(),
 }
+_VOCABULARY_SIZE = 4000
+
+
+def _vocabulary(lang: str, rng: random.Random) -> list[str]:
+    """A few thousand word forms: news text has a large vocabulary, and a small one would make
+    unrelated generated articles look like near-duplicates to the story index."""
+    syllables = _SYLLABLES[lang]
+    words = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(_VOCABULARY_SIZE * 2)}
+    vocabulary = sorted(words)[:_VOCABULARY_SIZE]
+    rng.shuffle(vocabulary)  # frequent words should not all share their first syllables
+    return vocabulary
+
+
 _DATELINES = {
     "en": "{d} April 2024 {h}:{m:02d} (UTC +04:00)",
     "az": "{d} aprel 2024 {h}:{m:02d} (UTC +04:00)",
@@ -33,15 +43,18 @@ _DATELINES = {
 def write_documents(folder: Path, count: int, seed: int = 7) -> None:
     """`count` distinct article dumps in the sample's shape, 100 per sub-folder."""
     rng = random.Random(seed)
+    vocabularies = {lang: _vocabulary(lang, rng) for lang in _SYLLABLES}
+    # Zipf-like word frequencies, as in real text.
+    weights = [1 / rank for rank in range(1, _VOCABULARY_SIZE + 1)]
     for n in range(count):
         lang = ("en", "az", "ru")[n % 3]
-        words = _WORDS[lang]
+        words = vocabularies[lang]
         paragraphs = [
-            " ".join(rng.choice(words) for _ in range(rng.randint(25, 60))).capitalize() + f" {n}."
+            " ".join(rng.choices(words, weights, k=rng.randint(25, 60))).capitalize() + f" {n}."
             for _ in range(rng.randint(4, 10))
         ]
         dateline = _DATELINES[lang].format(d=rng.randint(1, 30), h=rng.randint(0, 23), m=rng.randint(0, 59))
-        title = " ".join(rng.choice(words) for _ in range(8)).capitalize() + f" {n}"
+        title = " ".join(rng.choices(words, weights, k=8)).capitalize() + f" {n}"
         text = f"{title}\n\n© APA | caption\n\n# {dateline}\n\n" + "\n\n".join(paragraphs) + "\n\n1 2 3 4 5 İDMAN XƏBƏR\n"
         sub = folder / f"{n // 100:04d}"
         sub.mkdir(exist_ok=True)

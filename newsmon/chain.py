@@ -1,4 +1,4 @@
-"""The processing chain every article goes through: clean -> date -> dedupe -> store.
+"""The processing chain every article goes through: clean -> date -> dedupe -> story -> store.
 
 Written once and used twice: Scrapy runs each step as an item pipeline (newsmon.pipelines),
 and the offline loader runs the same steps in the same order (`Chain`). Each step delegates
@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from newsmon.dates import parse_dateline
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.lang import detect_language
-from newsmon.store import Store, StoreUnavailable, WriteResult, article_key
+from newsmon.store import Store, StoreError, StoreUnavailable, WriteResult, article_key
+from newsmon.store.spool import Spool, resolve_spool_dir
+from newsmon.stories import Sketch, StoryIndex, StoryParams
 from newsmon.text import clean_body, clean_line, clean_title
 
 logger = logging.getLogger(__name__)
@@ -50,13 +52,20 @@ class Rejected(Exception):
         super().__init__(message)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type["Rejected"], tuple[str, str]]:
+        # Picklable, so parallel loader workers can hand rejections back.
+        return Rejected, (self.reason, str(self))
+
 
 class Step:
     """One link of the chain. `settings` is any mapping of NEWSMON_* settings."""
 
     name = "step"
+    # Steps that need no store are pure per-article work, which the loader may run in worker
+    # processes; they come first in CHAIN_STEPS.
+    needs_store = True
 
-    def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
+    def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         self.settings = settings
         self.store = store
         self.stats = stats
@@ -64,7 +73,14 @@ class Step:
     def count(self, what: str, n: int = 1) -> None:
         self.stats.inc_value(f"{STATS_PREFIX}/{self.name}/{what}", n)
 
-    def process(self, article: Article) -> Article:
+    def prepare(self, article: Article) -> Any:
+        """Store-free work `process` needs, which the loader may do in a worker process.
+
+        Its result comes back as `process`'s `prepared` argument; most steps need none.
+        """
+        return None
+
+    def process(self, article: Article, prepared: Any = None) -> Article:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -75,8 +91,9 @@ class CleanStep(Step):
     """Text clean-up, required fields, language and the content fingerprint."""
 
     name = "clean"
+    needs_store = False
 
-    def process(self, article: Article) -> Article:
+    def process(self, article: Article, prepared: Any = None) -> Article:
         article.title = clean_title(article.title)
         article.body = clean_body(article.body)
         article.image_caption = clean_line(article.image_caption)
@@ -101,13 +118,14 @@ class DateStep(Step):
     """Normalize the printed dateline to UTC in the site's time zone."""
 
     name = "date"
+    needs_store = False
 
-    def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
+    def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         super().__init__(settings, store, stats)
         self.default_tz = settings.get("NEWSMON_DEFAULT_TIMEZONE", "Asia/Baku")
         self.site_tz: Mapping[str, str] = settings.get("NEWSMON_SITE_TIMEZONES") or {}
 
-    def process(self, article: Article) -> Article:
+    def process(self, article: Article, prepared: Any = None) -> Article:
         if article.published_at is None:
             tz = self.site_tz.get(article.site, self.default_tz)
             article.published_at = parse_dateline(article.dateline, tz=tz)
@@ -134,7 +152,7 @@ class DedupeStep(Step):
         # memory stays flat however long the run.
         self.pending_hashes: set[str] = set()
 
-    def process(self, article: Article) -> Article:
+    def process(self, article: Article, prepared: Any = None) -> Article:
         digest = article.content_hash
         if digest in self.pending_hashes or self.store.has_content_hash(digest):
             self.count("duplicate")
@@ -143,8 +161,42 @@ class DedupeStep(Step):
         self.count("unique")
         return article
 
-    def batch_flushed(self) -> None:
+    def batch_flushed(self, batch: Sequence[Article], result: WriteResult) -> None:
         self.pending_hashes.clear()
+
+
+class StoryStep(Step):
+    """Give each article a story id: that of a stored near-duplicate, or a new story (newsmon.stories).
+
+    The index learns a story only once the store has inserted its article (`batch_written`),
+    so an article the store turns away as a duplicate never becomes a story. Counts are of
+    inserted articles: `new` founded a story, `joined` went to an existing one.
+    """
+
+    name = "story"
+
+    def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
+        super().__init__(settings, store, stats)
+        self.index = StoryIndex(store, StoryParams.from_settings(settings))
+
+    def prepare(self, article: Article) -> Sketch:
+        return self.index.sketch(article)
+
+    def process(self, article: Article, prepared: Sketch | None = None) -> Article:
+        self.index.assign(article, prepared)
+        return article
+
+    def batch_written(self, batch: Sequence[Article], result: WriteResult) -> None:
+        try:
+            new, joined = self.index.commit(batch, result.outcomes)
+        except StoreError as exc:
+            # The articles are stored; only their stories cannot be found by later copies.
+            self.count("unindexed", result.inserted)
+            logger.error("story index not updated for %d articles: %s", result.inserted, exc)
+            return
+        for what, n in (("new", new), ("joined", joined)):
+            if n:
+                self.count(what, n)
 
 
 class StoreStep(Step):
@@ -158,9 +210,16 @@ class StoreStep(Step):
         self.flush_seconds = float(settings.get("NEWSMON_FLUSH_SECONDS", 5.0))
         self.buffer: list[Article] = []
         self.oldest = 0.0
-        self.on_flush: list[Any] = []
+        # Called after every flush with the batch and what the store did with each article.
+        self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
+        # Batches spooled while the store was unreachable are written first, oldest first.
+        self.spool = Spool(resolve_spool_dir(settings.get("NEWSMON_SPOOL_DIR")))
+        if store is not None:  # a preparing-only chain has no store to replay into
+            replayed, _ = self.spool.replay(store)
+            if replayed:
+                self.count("replayed", replayed)
 
-    def process(self, article: Article) -> Article:
+    def process(self, article: Article, prepared: Any = None) -> Article:
         if not self.buffer:
             self.oldest = time.monotonic()
         self.buffer.append(article)
@@ -178,35 +237,61 @@ class StoreStep(Step):
             try:
                 result = self.store.upsert_many(batch)
             except StoreUnavailable as exc:
-                self.count("unavailable", len(batch))
-                logger.error("store unavailable, %d articles not written: %s", len(batch), exc)
-                raise
+                # The crawl goes on; the batch waits on disk for the next open or `newsmon replay`.
+                path = self.spool.append(batch)
+                self.count("spooled", len(batch))
+                logger.error("store unavailable, %d articles spooled to %s: %s", len(batch), path, exc)
             for outcome in ("inserted", "revised", "unchanged", "duplicate"):
                 if n := result.count(outcome):
                     self.count(outcome, n)
         for callback in self.on_flush:
-            callback()
+            callback(batch, result)
         return result
 
     def close(self) -> None:
         self.flush()
 
 
-CHAIN_STEPS: tuple[type[Step], ...] = (CleanStep, DateStep, DedupeStep, StoreStep)
+CHAIN_STEPS: tuple[type[Step], ...] = (CleanStep, DateStep, DedupeStep, StoryStep, StoreStep)
+PREPARE_STEPS: tuple[type[Step], ...] = tuple(s for s in CHAIN_STEPS if not s.needs_store)
+assert CHAIN_STEPS[: len(PREPARE_STEPS)] == PREPARE_STEPS, "store-free steps must come first"
+
+
+class Prepared(NamedTuple):
+    """An article after the store-free steps, with what the other steps prepared for it."""
+
+    article: Article
+    values: tuple[Any, ...]
 
 
 class Chain:
-    """All steps in order, for callers outside Scrapy (the offline loader, benchmarks)."""
+    """All steps in order, for callers outside Scrapy (the offline loader, benchmarks).
 
-    def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats | None = None) -> None:
+    `process` = `commit(prepare(article))`. `prepare` needs no store: with `store=None` a chain
+    can only prepare, which is what loader worker processes do.
+    """
+
+    def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats | None = None) -> None:
         self.stats = stats if stats is not None else CounterStats()
         self.steps = [step_class(settings, store, self.stats) for step_class in CHAIN_STEPS]
-        link_steps(self.steps)
+        self.head = self.steps[: len(PREPARE_STEPS)]
+        self.tail = self.steps[len(PREPARE_STEPS) :]
+        if store is not None:
+            link_steps(self.steps)
 
     def process(self, article: Article) -> Article:
         """Run every step; raises Rejected with the reason when the article is dropped."""
-        for step in self.steps:
+        return self.commit(self.prepare(article))
+
+    def prepare(self, article: Article) -> Prepared:
+        for step in self.head:
             article = step.process(article)
+        return Prepared(article, tuple(step.prepare(article) for step in self.tail))
+
+    def commit(self, prepared: Prepared) -> Article:
+        article = prepared.article
+        for step, value in zip(self.tail, prepared.values):
+            article = step.process(article, value)
         return article
 
     def close(self) -> None:
@@ -215,14 +300,16 @@ class Chain:
 
 
 def link_steps(steps: list[Step]) -> None:
-    """Let the dedupe step forget its pending set whenever the store step flushes."""
+    """Tell the dedupe and story steps about every flush: they forget or index their pending batch."""
     dedupe = next(s for s in steps if isinstance(s, DedupeStep))
+    story = next(s for s in steps if isinstance(s, StoryStep))
     store = next(s for s in steps if isinstance(s, StoreStep))
-    store.on_flush.append(dedupe.batch_flushed)
+    store.on_flush.extend((dedupe.batch_flushed, story.batch_written))
 
 
 __all__ = [
     "CHAIN_STEPS",
+    "PREPARE_STEPS",
     "Chain",
     "CleanStep",
     "CounterStats",
@@ -231,5 +318,6 @@ __all__ = [
     "Rejected",
     "Step",
     "StoreStep",
+    "StoryStep",
     "article_key",
 ]

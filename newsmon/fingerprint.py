@@ -6,6 +6,7 @@ same article all fingerprint alike.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -13,6 +14,9 @@ import unicodedata
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+# Cached: the cleaning step fingerprints a body and the story step then sketches the same
+# string; a few entries are enough for that hand-over.
+@functools.lru_cache(maxsize=16)
 def normalize_for_fingerprint(text: str) -> str:
     """Case-folded words separated by single spaces; punctuation and layout removed."""
     folded = unicodedata.normalize("NFKC", text).replace("İ", "i").replace("ı", "i").casefold()

@@ -7,13 +7,14 @@ reason and counted; every valid file is still stored.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsmon.chain import Chain, Rejected
+from newsmon.chain import Chain, Prepared, Rejected
 from newsmon.documents import DocumentError, decode_document, parse_document
 from newsmon.items import Article, from_record
 from newsmon.store import Store
@@ -87,35 +88,82 @@ def _read_jsonl(path: Path, data: bytes) -> Iterator[tuple[str, Article | Docume
             yield location, DocumentError(f"bad article record: {exc}")
 
 
+# Per-process state of a loader worker: a chain without a store, built once per process.
+_worker: list[Chain] = []
+
+
+def _init_worker(settings: dict[str, Any]) -> None:
+    _worker[:] = [Chain(settings, None)]
+
+
+def prepare_file(path: Path) -> tuple[Path, list[tuple[str, Prepared | DocumentError | Rejected]], dict[str, int]]:
+    """Read one file and prepare its articles: the store-free part of the chain.
+
+    Runs in a worker process or inline. Returns the path, (location, prepared article or why
+    it was rejected) per article, and the counts the steps made, for the caller's stats.
+    """
+    (chain,) = _worker
+    results: list[tuple[str, Prepared | DocumentError | Rejected]] = []
+    for location, parsed in read_articles(path):
+        if isinstance(parsed, Article):
+            try:
+                parsed = chain.prepare(parsed)
+            except Rejected as rejected:
+                parsed = rejected
+        results.append((location, parsed))
+    counts = dict(chain.stats.values)
+    chain.stats.values.clear()
+    return path, results, counts
+
+
+def _prepared_files(paths: Iterable[str | os.PathLike[str]], settings: dict[str, Any], jobs: int):
+    if jobs <= 1:
+        _init_worker(settings)
+        yield from map(prepare_file, iter_files(paths))
+        return
+    # fork: workers inherit the imported modules, so they start in milliseconds.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+        yield from pool.imap(prepare_file, iter_files(paths), chunksize=16)
+
+
 def load_paths(
     paths: Iterable[str | os.PathLike[str]],
     store: Store,
     settings: Mapping[str, Any],
     *,
+    jobs: int = 1,
     on_problem: Callable[[str], None] = lambda line: None,
     on_file: Callable[[Path], None] = lambda path: None,
 ) -> LoadReport:
-    """Load every article under `paths` into `store`; `on_problem` gets one line per rejection."""
+    """Load every article under `paths` into `store`; `on_problem` gets one line per rejection.
+
+    With `jobs` > 1, reading and the store-free part of the chain (cleaning, dating, story
+    sketches) run in that many worker processes while this process deduplicates, finds stories
+    and stores, in input order.
+    """
     report = LoadReport()
     chain = Chain(settings, store)
+    newsmon_settings = {key: settings[key] for key in settings if str(key).startswith("NEWSMON_")}
 
     def reject(location: str, reason: str) -> None:
         report.rejected += 1
-        line = f"{location}: rejected: {reason}"
-        on_problem(line)
+        on_problem(f"{location}: rejected: {reason}")
 
-    for path in iter_files(paths):
-        for location, parsed in read_articles(path):
+    for path, results, counts in _prepared_files(paths, newsmon_settings, jobs):
+        for key, count in counts.items():
+            chain.stats.inc_value(key, count)
+        for location, prepared in results:
             report.read += 1
-            if isinstance(parsed, DocumentError):
-                reject(location, str(parsed))
-                continue
-            try:
-                chain.process(parsed)
-            except Rejected as rejected:
-                if rejected.reason == "duplicate":
-                    continue  # counted from the chain's stats below
-                reject(location, str(rejected))
+            if isinstance(prepared, Prepared):
+                try:
+                    chain.commit(prepared)
+                    continue
+                except Rejected as rejected:
+                    prepared = rejected
+            if isinstance(prepared, Rejected) and prepared.reason == "duplicate":
+                continue  # counted from the chain's stats below
+            reject(location, str(prepared))
         on_file(path)
     chain.close()
     values = chain.stats.values
