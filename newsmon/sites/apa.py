@@ -1,7 +1,7 @@
 """Every APA selector, in one place: one response in, one result out.
 
 Page objects only read a page; where to go next is the spider's business
-(newsmon/spiders/apa.py). Selectors follow /work/shared/reference/news-sites.md, so a layout
+(newsmon/spiders/apa.py). Selectors follow docs/news-sites.md, so a layout
 change on the site is a fix in this file alone. Nothing here parses dates: the raw dateline
 goes into the Article and the chain's DateStep turns it into UTC.
 """
