@@ -27,11 +27,11 @@ import dataclasses
 import hashlib
 import re
 import struct
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -138,12 +138,13 @@ class Sketch:
         return cls(signature.astype(np.uint32), frozenset(figures.tolist()))
 
 
-def shingles(text: str, size: int) -> set[str]:
-    """Overlapping runs of `size` normalized words (case, punctuation and layout ignored)."""
-    words = normalize_for_fingerprint(text).split()
+def shingles(text: str, size: int) -> set[bytes]:
+    """Overlapping runs of `size` normalized words (case, punctuation and layout ignored), as
+    UTF-8: the form they are hashed in, encoded once for the whole text."""
+    words = normalize_for_fingerprint(text).encode("utf-8").split()
     if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+        return {b" ".join(words)} if words else set()
+    return {b" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def figures(text: str) -> frozenset[str]:
@@ -154,23 +155,32 @@ def figures(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=4)
-def _permutations(num_perm: int) -> Any:
-    # Built once per size: generating them costs more than hashing one article.
-    return MinHash(num_perm=num_perm, seed=MINHASH_SEED).permutations
+_per_thread = threading.local()
+
+
+def _blank_minhash(num_perm: int) -> MinHash:
+    """A cleared MinHash of this thread: building one (permutations included) costs more than
+    hashing an article, so each thread keeps one per size and reuses it."""
+    minhashes = _per_thread.__dict__
+    minhash = minhashes.get(num_perm)
+    if minhash is None:
+        minhash = minhashes[num_perm] = MinHash(
+            num_perm=num_perm,
+            seed=MINHASH_SEED,
+            scheme="affine32",
+            # crc32 is deterministic across processes (unlike hash()) and 6x faster than the
+            # default sha1; datasketch's affine32 scheme mixes its output before permuting.
+            hashfunc=zlib.crc32,
+        )
+    else:
+        minhash.clear()
+    return minhash
 
 
 def make_sketch(text: str, params: StoryParams) -> Sketch:
     """The sketch of an article body: MinHash of its shingles, crc32 of its figures."""
-    minhash = MinHash(
-        num_perm=params.num_perm,
-        permutations=_permutations(params.num_perm),
-        scheme="affine32",
-        # crc32 is deterministic across processes (unlike hash()) and 6x faster than the default
-        # sha1; datasketch's affine32 scheme mixes its output before permuting.
-        hashfunc=zlib.crc32,
-    )
-    minhash.update_batch([s.encode("utf-8") for s in shingles(text, params.shingle)])
+    minhash = _blank_minhash(params.num_perm)
+    minhash.update_batch(shingles(text, params.shingle))
     sketch = Sketch(minhash.hashvalues.astype(np.uint32), frozenset(zlib.crc32(f.encode()) for f in figures(text)))
     return dataclasses.replace(sketch, keys=tuple(band_keys(sketch, params)))
 
