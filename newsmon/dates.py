@@ -14,6 +14,7 @@ time (UTC+5) until 2015.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 __all__ = ["parse_dateline", "fold_case", "MONTHS"]
 
 UTC = timezone.utc
+logger = logging.getLogger(__name__)
 DEFAULT_TZ = "Asia/Baku"
 
 # Month names after folding (see _MATCH_FOLD): Azerbaijani full and Oxu's three-letter forms,
@@ -271,7 +273,10 @@ def _parse_with_dateparser(
     }
     try:
         parsed = dateparser.parse(text, languages=_FALLBACK_LANGUAGES, settings=settings)
-    except Exception:  # a third-party heuristic parser; odd input must not crash a crawl
+    except (ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:
+        # dateparser's heuristics fail on some odd input in these ways; the caller counts
+        # the article as undated, and the reason stays visible at debug level.
+        logger.debug("dateparser failed on %r: %r", text, exc)
         return None
     return None if parsed is None else parsed.astimezone(UTC)
 

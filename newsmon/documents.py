@@ -24,7 +24,7 @@ from charset_normalizer import from_bytes
 
 from newsmon.items import Article
 from newsmon.lang import detect_language
-from newsmon.text import split_credit
+from newsmon.text import is_junk_paragraph, split_credit
 
 # Agencies seen in credit lines -> the host of their edition in each language.
 AGENCY_SITES = {
@@ -55,7 +55,11 @@ def decode_document(data: bytes) -> str:
         data = data[len(codecs.BOM_UTF8):]
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            # Valid UTF-8 up to a multi-byte character cut off at the end: a partial copy, not
+            # a legacy encoding (which would turn the whole text into mojibake).
+            raise DocumentError("truncated (the file ends inside a UTF-8 character)") from None
         best = from_bytes(data, cp_isolation=["cp1251", "cp1254", "latin_1", "cp1252", "koi8_r", "utf_16"]).best()
         if best is None:
             raise DocumentError("unreadable text: not UTF-8 and no legacy encoding fits") from None
@@ -77,6 +81,8 @@ def parse_document(text: str, *, source_path: str = "") -> Article:
     header, body_blocks = blocks[:dateline_at], blocks[dateline_at + 1 :]
     if not body_blocks:
         raise DocumentError("no article text after the dateline (truncated)")
+    if _stops_mid_sentence(body_blocks):
+        raise DocumentError("truncated (the text stops mid-sentence)")
     title = " ".join(header[0].split())
     caption, agency = _caption_and_agency(header[1:])
     body = "\n\n".join(body_blocks)
@@ -93,6 +99,21 @@ def parse_document(text: str, *, source_path: str = "") -> Article:
         source="file",
         source_path=source_path,
     )
+
+
+# How a finished paragraph ends: sentence punctuation, possibly inside quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
+# A last line this short without punctuation is a byline or a sign-off, not a cut sentence.
+_MAX_SIGNOFF_WORDS = 6
+
+
+def _stops_mid_sentence(body_blocks: list[str]) -> bool:
+    """True when the last paragraph of text (the junk tail aside) ends inside a sentence."""
+    text_blocks = [block for block in body_blocks if not is_junk_paragraph(block)]
+    if not text_blocks:
+        return False  # nothing but junk: the cleaning step rejects it as having no text
+    last = text_blocks[-1].rstrip()
+    return not _SENTENCE_END.search(last) and len(last.split()) > _MAX_SIGNOFF_WORDS
 
 
 def _caption_and_agency(header_rest: list[str]) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """The offline loader: article dumps and exported .jsonl files into the store.
 
-Files stream one at a time through the shared chain (clean -> date -> dedupe -> store), so
-memory stays flat however many there are. A bad file is reported with its path and the
+Files stream in small units through the shared chain (clean -> date -> dedupe -> story ->
+store), so memory stays flat however many there are and however large a .jsonl backup is. A bad file is reported with its path and the
 reason and counted; every valid file is still stored.
 """
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,42 +52,100 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                     if not name.startswith(".") and name not in _SKIPPED_NAMES:
                         yield Path(root) / name
         else:
-            yield path  # a missing file is reported by read_articles with its reason
+            yield path  # a missing file is reported by read_dump with its reason
 
 
-def read_articles(path: Path) -> Iterator[tuple[str, Article | DocumentError]]:
-    """(location, article or error) for each article a file holds: one for a dump, one per .jsonl line."""
+Located = tuple[str, Article | DocumentError]
+
+
+def read_dump(path: Path) -> Located:
+    """(path, the article of one plain-text dump, or why it cannot be used)."""
     try:
-        data = path.read_bytes()
+        return str(path), parse_document(decode_document(path.read_bytes()), source_path=str(path))
     except OSError as exc:
-        yield str(path), DocumentError(f"cannot read: {exc.strerror or exc}")
-        return
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, data)
-        return
-    try:
-        yield str(path), parse_document(decode_document(data), source_path=str(path))
+        return str(path), DocumentError(f"cannot read: {exc.strerror or exc}")
     except DocumentError as exc:
-        yield str(path), exc
+        return str(path), exc
 
 
-def _read_jsonl(path: Path, data: bytes) -> Iterator[tuple[str, Article | DocumentError]]:
+def read_jsonl_lines(path: Path) -> Iterator[tuple[int, str] | DocumentError]:
+    """The non-blank lines of a .jsonl file with their numbers, read lazily (backups are large)."""
     try:
-        text = data.decode("utf-8-sig")
+        with path.open(encoding="utf-8-sig") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield number, line
+    except OSError as exc:
+        yield DocumentError(f"cannot read: {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
-        yield str(path), DocumentError(f"not UTF-8 JSON lines: {exc}")
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        yield DocumentError(f"not UTF-8 JSON lines: {exc}")
+
+
+def parse_jsonl_line(path: Path, number: int, line: str) -> Located:
+    location = f"{path}:{number}"
+    try:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise ValueError("a line must hold one JSON object")
+        return location, from_record(record)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        return location, DocumentError(f"bad article record: {exc}")
+
+
+@dataclass
+class WorkUnit:
+    """A few articles' worth of input, prepared in one go (in a worker or inline).
+
+    `dumps`: paths of plain-text dumps; `lines`: numbered lines of one .jsonl file (`jsonl`);
+    `finished`: the files this unit completes (for the progress bar).
+    """
+
+    dumps: list[Path] = field(default_factory=list)
+    jsonl: Path | None = None
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[Located] = field(default_factory=list)
+    finished: list[Path] = field(default_factory=list)
+
+
+# Articles per work unit: enough to amortize handing it to a worker, small enough that only a
+# few units are in memory at once.
+UNIT_SIZE = 32
+
+
+def work_units(paths: Iterable[str | os.PathLike[str]]) -> Iterator[WorkUnit]:
+    dumps = WorkUnit()
+    for path in iter_files(paths):
+        if path.suffix.lower() not in JSONL_SUFFIXES:
+            dumps.dumps.append(path)
+            dumps.finished.append(path)
+            if len(dumps.dumps) == UNIT_SIZE:
+                yield dumps
+                dumps = WorkUnit()
             continue
-        location = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("a line must hold one JSON object")
-            yield location, from_record(record)
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError too
-            yield location, DocumentError(f"bad article record: {exc}")
+        if dumps.dumps:  # keep input order: it decides which of two copies is stored
+            yield dumps
+            dumps = WorkUnit()
+        unit = WorkUnit(jsonl=path)
+        for entry in read_jsonl_lines(path):
+            if isinstance(entry, DocumentError):
+                unit.errors.append((str(path), entry))
+                break
+            unit.lines.append(entry)
+            if len(unit.lines) == UNIT_SIZE:
+                yield unit
+                unit = WorkUnit(jsonl=path)
+        unit.finished.append(path)
+        yield unit
+    if dumps.dumps:
+        yield dumps
+
+
+def read_unit(unit: WorkUnit) -> Iterator[Located]:
+    yield from map(read_dump, unit.dumps)
+    if unit.jsonl is not None:
+        for number, line in unit.lines:
+            yield parse_jsonl_line(unit.jsonl, number, line)
+    yield from unit.errors
 
 
 # Per-process state of a loader worker: a chain without a store, built once per process.
@@ -96,15 +156,18 @@ def _init_worker(settings: dict[str, Any]) -> None:
     _worker[:] = [Chain(settings, None)]
 
 
-def prepare_file(path: Path) -> tuple[Path, list[tuple[str, Prepared | DocumentError | Rejected]], dict[str, int]]:
-    """Read one file and prepare its articles: the store-free part of the chain.
+Outcome = Prepared | DocumentError | Rejected
 
-    Runs in a worker process or inline. Returns the path, (location, prepared article or why
-    it was rejected) per article, and the counts the steps made, for the caller's stats.
+
+def prepare_unit(unit: WorkUnit) -> tuple[list[Path], list[tuple[str, Outcome]], dict[str, int]]:
+    """Read a unit and prepare its articles: the store-free part of the chain.
+
+    Returns the files it finished, (location, prepared article or why it was rejected) per
+    article, and the counts the steps made, for the caller's stats.
     """
     (chain,) = _worker
-    results: list[tuple[str, Prepared | DocumentError | Rejected]] = []
-    for location, parsed in read_articles(path):
+    results: list[tuple[str, Outcome]] = []
+    for location, parsed in read_unit(unit):
         if isinstance(parsed, Article):
             try:
                 parsed = chain.prepare(parsed)
@@ -113,18 +176,25 @@ def prepare_file(path: Path) -> tuple[Path, list[tuple[str, Prepared | DocumentE
         results.append((location, parsed))
     counts = dict(chain.stats.values)
     chain.stats.values.clear()
-    return path, results, counts
+    return unit.finished, results, counts
 
 
-def _prepared_files(paths: Iterable[str | os.PathLike[str]], settings: dict[str, Any], jobs: int):
+def _prepared_units(paths: Iterable[str | os.PathLike[str]], settings: dict[str, Any], jobs: int):
     if jobs <= 1:
         _init_worker(settings)
-        yield from map(prepare_file, iter_files(paths))
+        yield from map(prepare_unit, work_units(paths))
         return
     # fork: workers inherit the imported modules, so they start in milliseconds.
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-        yield from pool.imap(prepare_file, iter_files(paths), chunksize=16)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
+        # A bounded window of units in flight keeps memory flat whatever the input's size.
+        in_flight: deque[Future] = deque()
+        for unit in work_units(paths):
+            in_flight.append(pool.submit(prepare_unit, unit))
+            if len(in_flight) >= 4 * jobs:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
 
 
 def load_paths(
@@ -150,7 +220,7 @@ def load_paths(
         report.rejected += 1
         on_problem(f"{location}: rejected: {reason}")
 
-    for path, results, counts in _prepared_files(paths, newsmon_settings, jobs):
+    for finished, results, counts in _prepared_units(paths, newsmon_settings, jobs):
         for key, count in counts.items():
             chain.stats.inc_value(key, count)
         for location, prepared in results:
@@ -164,7 +234,8 @@ def load_paths(
             if isinstance(prepared, Rejected) and prepared.reason == "duplicate":
                 continue  # counted from the chain's stats below
             reject(location, str(prepared))
-        on_file(path)
+        for path in finished:
+            on_file(path)
     chain.close()
     values = chain.stats.values
     report.stored = values["newsmon/store/inserted"]

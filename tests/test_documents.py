@@ -107,3 +107,31 @@ def test_azerbaijani_dump_is_detected_as_azerbaijani():
     assert article.lang == "az"
     assert article.image_caption == ""
     assert article.dateline == "14 yanvar 2022 10:51 (UTC +04:00)"
+
+
+def test_a_dump_cut_inside_a_utf8_character_is_truncated_not_mojibake():
+    data = SAMPLE.read_bytes()
+    cut = data[: data.index("’".encode()) + 1]  # the first byte of a three-byte character
+    with pytest.raises(DocumentError, match="truncated"):
+        decode_document(cut)
+
+
+def test_a_dump_cut_mid_sentence_is_truncated():
+    text = SAMPLE.read_text(encoding="utf-8")
+    cut = text[: text.index("President Ilham Aliyev highlighted") + len("President Ilham Aliyev highlighted Azerbaijan’s commitment to its human")]
+    with pytest.raises(DocumentError, match="stops mid-sentence"):
+        parse_document(cut)
+
+
+@pytest.mark.parametrize(
+    "last_paragraph",
+    [
+        "Stroke of the pen, he said: “we will sign.”",
+        "Details to follow…",
+        "Elvin Məmmədov",  # a byline, not a cut sentence
+        "(Updated at 14:00)",
+    ],
+)
+def test_complete_endings_are_not_truncation(last_paragraph):
+    text = f"Title\n\n# 28 April 2024 22:40 (UTC +04:00)\n\nFirst paragraph of the text.\n\n{last_paragraph}\n\n1 2 3 4 5 İDMAN XƏBƏR\n"
+    assert parse_document(text).body.endswith(last_paragraph + "\n\n1 2 3 4 5 İDMAN XƏBƏR")

@@ -1,5 +1,6 @@
 """The loader's streaming, parallel workers and progress bar."""
 import fcntl
+import json
 import os
 import pty
 import shutil
@@ -10,7 +11,7 @@ import termios
 from pathlib import Path
 
 from bench.bench_loader import write_documents
-from newsmon.loader import iter_files, load_paths
+from newsmon.loader import UNIT_SIZE, iter_files, load_paths
 from newsmon.store import open_store
 
 SAMPLE = Path(__file__).parents[1] / "newsmon/samples/000_f31a5c00198cdecc.txt"
@@ -73,3 +74,23 @@ def test_progress_bar_on_a_terminal(tmp_path):
     text = output.decode("utf-8", "replace")
     assert "30/30" in text and "file" in text  # tqdm's bar: done/total and the unit
     assert "30 documents read: 30 stored" in text
+
+
+def test_a_large_jsonl_is_read_in_units_with_its_line_numbers(tmp_path):
+    lines = [
+        json.dumps({"title": f"Xəbər {n}", "body": f"Bakıda {n} nömrəli tədbir keçirilib və iştirakçılar çıxış ediblər.",
+                    "published_at": "2025-11-16T10:00:00+00:00", "lang": "az"}, ensure_ascii=False)
+        for n in range(3 * UNIT_SIZE)
+    ]
+    lines[UNIT_SIZE + 3] = "{broken"
+    path = tmp_path / "backup.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for jobs in (1, 2):
+        problems: list[str] = []
+        finished: list[Path] = []
+        with open_store(f"sqlite:///{tmp_path}/jobs{jobs}.db") as store:
+            report = load_paths([path], store, {}, jobs=jobs, on_problem=problems.append, on_file=finished.append)
+        assert problems == [f"{path}:{UNIT_SIZE + 4}: rejected: bad article record: Expecting property name"
+                            " enclosed in double quotes: line 1 column 2 (char 1)"]
+        assert (report.read, report.stored, report.rejected) == (3 * UNIT_SIZE, 3 * UNIT_SIZE - 1, 1)
+        assert finished == [path]  # the progress bar moves once per file
