@@ -4,21 +4,25 @@ Written once and used twice: Scrapy runs each step as an item pipeline (newsmon.
 and the offline loader runs the same steps in the same order (`Chain`). Each step delegates
 to a pure module (text, dates, fingerprint, stories) and counts what it did in a stats
 collector with Scrapy's `inc_value` interface.
+
+While the store is unreachable no article is lost: dedupe and story go on without it (counting
+`newsmon/<step>/store_unavailable`) and the store step spools the batches (newsmon.store.spool).
 """
 from __future__ import annotations
 
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, NamedTuple, Protocol
+from functools import cached_property
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from newsmon.dates import parse_dateline
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.lang import detect_language
-from newsmon.store import Store, StoreError, StoreUnavailable, WriteResult, article_key
+from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult, article_key
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import Sketch, StoryIndex, StoryParams
 from newsmon.text import clean_body, clean_line, clean_title
@@ -26,6 +30,8 @@ from newsmon.text import clean_body, clean_line, clean_title
 logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "newsmon"
+
+T = TypeVar("T")
 
 
 class Stats(Protocol):
@@ -142,6 +148,8 @@ class DedupeStep(Step):
     """Drop exact duplicates (already stored, or already seen in the unflushed batch).
 
     Articles at a known URL with new content pass on: the store keeps them as revisions.
+    While the store is unreachable, articles count as not stored (`store_unavailable`): the
+    store turns duplicates away by content hash anyway when the spooled batch is replayed.
     """
 
     name = "dedupe"
@@ -151,15 +159,28 @@ class DedupeStep(Step):
         # Content of this run not yet flushed to the store; cleared on every flush so that
         # memory stays flat however long the run.
         self.pending_hashes: set[str] = set()
+        self.outage = OutageLog(
+            logger, store, "duplicates are only looked for in the current batch (the store turns away the others)"
+        )
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         digest = article.content_hash
-        if digest in self.pending_hashes or self.store.has_content_hash(digest):
+        if digest in self.pending_hashes or self.is_stored(digest):
             self.count("duplicate")
             raise Rejected("duplicate", f"duplicate of a stored article (content {digest})")
         self.pending_hashes.add(digest)
         self.count("unique")
         return article
+
+    def is_stored(self, digest: str) -> bool:
+        try:
+            stored = self.store.has_content_hash(digest)
+        except StoreUnavailable as error:
+            self.count("store_unavailable")
+            self.outage.failed(error)
+            return False
+        self.outage.answered()
+        return stored
 
     def batch_flushed(self, batch: Sequence[Article], result: WriteResult) -> None:
         self.pending_hashes.clear()
@@ -171,19 +192,26 @@ class StoryStep(Step):
     The index learns a story only once the store has inserted its article (`batch_written`),
     so an article the store turns away as a duplicate never becomes a story. Counts are of
     inserted articles: `new` founded a story, `joined` went to an existing one.
+    While the store is unreachable, stored stories cannot be looked up (`store_unavailable`):
+    an article founds a provisional story under its content hash, or joins one of its batch.
     """
 
     name = "story"
 
     def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        self.index = StoryIndex(store, StoryParams.from_settings(settings))
+        outage = OutageLog(logger, store, "articles found provisional stories of their own (ids = content hashes)")
+        self.lookups = StoryLookups(store, outage)
+        self.index = StoryIndex(self.lookups, StoryParams.from_settings(settings))
 
     def prepare(self, article: Article) -> Sketch:
         return self.index.sketch(article)
 
     def process(self, article: Article, prepared: Sketch | None = None) -> Article:
+        self.lookups.missed = False
         self.index.assign(article, prepared)
+        if self.lookups.missed:
+            self.count("store_unavailable")
         return article
 
     def batch_written(self, batch: Sequence[Article], result: WriteResult) -> None:
@@ -199,6 +227,42 @@ class StoryStep(Step):
                 self.count(what, n)
 
 
+class StoryLookups:
+    """The store as the story index sees it: a lookup the store cannot answer finds no story.
+
+    The index then founds a new story, as for an article unlike any stored one, and writes it
+    to the store with the article (the StoryStep handles a failure of those writes). `missed`
+    tells whether a lookup failed since it was last cleared.
+    """
+
+    def __init__(self, store: Store, outage: OutageLog) -> None:
+        self.store = store
+        self.outage = outage
+        self.missed = False
+
+    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+        return self._lookup(self.store.story_candidates, band_keys)
+
+    def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
+        return self._lookup(self.store.story_sketches, story_ids)
+
+    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
+        self.store.add_story_bands(entries)
+
+    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        self.store.add_story_sketches(entries)
+
+    def _lookup(self, lookup: Callable[[Sequence[str]], dict[str, T]], keys: Sequence[str]) -> dict[str, T]:
+        try:
+            found = lookup(keys)
+        except StoreUnavailable as error:
+            self.missed = True
+            self.outage.failed(error)
+            return {}
+        self.outage.answered()
+        return found
+
+
 class StoreStep(Step):
     """Buffer articles and write them in batches: by count, by age and when the chain closes."""
 
@@ -212,12 +276,17 @@ class StoreStep(Step):
         self.oldest = 0.0
         # Called after every flush with the batch and what the store did with each article.
         self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
+        self.spool_root = resolve_spool_dir(settings.get("NEWSMON_SPOOL_DIR"))
         # Batches spooled while the store was unreachable are written first, oldest first.
-        self.spool = Spool(resolve_spool_dir(settings.get("NEWSMON_SPOOL_DIR")))
         if store is not None:  # a preparing-only chain has no store to replay into
             replayed, _ = self.spool.replay(store)
             if replayed:
                 self.count("replayed", replayed)
+
+    @cached_property
+    def spool(self) -> Spool:
+        """The store's own spool; made on first use, as a preparing-only chain has no store."""
+        return Spool(self.spool_root, self.store.uri)
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         if not self.buffer:

@@ -22,10 +22,10 @@ _stores: "weakref.WeakKeyDictionary[Crawler, Store]" = weakref.WeakKeyDictionary
 
 
 def crawler_store(crawler: Crawler) -> Store:
-    """The store of this crawler (NEWSMON_STORE setting), opened once, closed when the engine stops."""
+    """The store of this crawler (NEWSMON_STORE, NEWSMON_STORE_OPTIONS), opened once, closed when the engine stops."""
     store = _stores.get(crawler)
     if store is None:
-        store = open_store(crawler.settings.get("NEWSMON_STORE"))
+        store = open_store(crawler.settings.get("NEWSMON_STORE"), **crawler.settings.getdict("NEWSMON_STORE_OPTIONS"))
         _stores[crawler] = store
 
         def close_store() -> None:

@@ -47,6 +47,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # newsmon's own settings.
 NEWSMON_STORE = os.environ.get("NEWSMON_STORE", "sqlite:///data/newsmon.db")
+# Keyword options of the store backend (newsmon.store.open_store), e.g. for MongoDB collection
+# names or {"retry_attempts": 3, "retry_backoff": 0.5, "breaker_seconds": 30}; see docs/mongodb.md.
+NEWSMON_STORE_OPTIONS = {}
+# Batches written while the store is unreachable; each store has a subdirectory of its own.
+NEWSMON_SPOOL_DIR = os.environ.get("NEWSMON_SPOOL_DIR", "data/spool")
 NEWSMON_BATCH_SIZE = 500
 NEWSMON_FLUSH_SECONDS = 5.0
 NEWSMON_DEFAULT_TIMEZONE = "Asia/Baku"

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from newsmon.chain import Chain
 from newsmon.fingerprint import content_hash
 from newsmon.items import ARTICLE_FIELDS, to_record
 from newsmon.middlewares import failure_kind
@@ -27,6 +30,9 @@ from newsmon.replay.site import moved_from_path, public_url
 from newsmon.sites.apa import EDITIONS
 from newsmon.spiders.apa import ApaSpider, PublicUrlContract
 from newsmon.store import open_store
+from newsmon.store.mongo import MongoStore
+from newsmon.store.spool import Spool
+from store_backends import mongomock_client
 
 EDITION_LANGS = tuple(EDITIONS)
 NON_ARTICLE_PATHS = ("/rates", "/weather-forecast", "/currency", "/jobs", "/tag/")
@@ -143,6 +149,63 @@ def test_since_stops_at_older_articles(tmp_path):
     assert run.stat("newsmon/apa/older_skipped") > 0
     published = sorted(record["published_at"] for record in stored_records(uri).values())
     assert len(published) == 5 and published[0] >= "2026-04-08T00:00:00+00:00"
+
+
+def test_a_crawl_while_mongodb_is_down_spools_every_article_and_the_next_open_stores_each_once(tmp_path, spool_root):
+    # Nothing listens on the port: every store operation fails, from the first one on.
+    secret = "s3cret-pw"
+    uri = f"mongodb://crawler:{secret}@127.0.0.1:{closed_port()}/newsmon_test?serverSelectionTimeoutMS=100"
+    options = {"retry_attempts": 2, "retry_backoff": 0.01}
+    with ReplayServer(build_replay()) as server:
+        run = crawl_replay(
+            server, ["en"], store=uri, settings={"NEWSMON_STORE_OPTIONS": options},
+            environment=crawl_environment(tmp_path),
+        )["en"]  # fmt: skip
+    assert run.ran, run.log[-3000:]
+    expected = {url: record for url, record in expected_articles().items() if record["site"] == EDITIONS["en"].host}
+    for counter in ("item_scraped_count", "newsmon/store/spooled", "newsmon/dedupe/store_unavailable",
+                    "newsmon/story/store_unavailable"):  # fmt: skip
+        assert run.stat(counter) == len(expected), counter
+    # Every listing page and the feed were checked without the store, and the crawl went on.
+    assert run.stat("newsmon/apa/store_unavailable") >= 2 and run.stat("newsmon/apa/stop/last_page") == 1
+    assert "Error processing" not in run.log
+    # The store's options reached it (two tries: one retry); then the breaker kept it off the network.
+    assert run.log.count("retry 1/1 in 0.01 s") == 1
+    for outage_message in ("every link counts as new", "duplicates are only looked for", "provisional stories"):
+        assert run.log.count(outage_message) == 1, outage_message
+    assert f"not recorded in the store (0 items stored, {len(expected)} spooled)" in run.log
+    assert prometheus_sample(tmp_path / "newsmon-apa.prom", "newsmon_last_run_articles", outcome="spooled") == len(
+        expected
+    )
+    assert secret not in run.log
+
+    # MongoDB is back (an in-process fake answers for it): opening a chain on it replays the spool,
+    # which the chain finds under $NEWSMON_SPOOL_DIR (the test's) as the crawl did.
+    assert Spool(spool_root, uri).pending() == len(expected)
+    store = MongoStore(uri, client=mongomock_client())
+    assert Chain({}, store).stats.get_value("newsmon/store/replayed") == len(expected)
+    assert Spool(spool_root, uri).pending() == 0
+    stored = {article.url: to_record(article) for article in store.query()}
+    assert sorted(stored) == sorted(expected)
+    for url, want in expected.items():
+        assert {name: stored[url][name] for name in want} == want, url
+    assert Chain({}, store).stats.get_value("newsmon/store/replayed") == 0 and store.count() == len(expected)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prometheus_sample(path: Path, name: str, **labels: str) -> float:
+    (value,) = [
+        sample.value
+        for family in text_string_to_metric_families(path.read_text())
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    ]
+    return value
 
 
 def test_scrapy_check_passes_offline(tmp_path):

@@ -167,6 +167,20 @@ def test_store_from_environment(tmp_path):
     assert (tmp_path / "env.db").exists()
 
 
+def test_store_options_come_from_the_project_settings(tmp_path, store):
+    def stats_with(options: str) -> subprocess.CompletedProcess:
+        module = f"settings_{len(list(tmp_path.glob('settings_*.py')))}"
+        (tmp_path / f"{module}.py").write_text(f"NEWSMON_STORE_OPTIONS = {options}\n")
+        env = {"SCRAPY_SETTINGS_MODULE": module, "PYTHONPATH": str(tmp_path)}
+        return newsmon("stats", "--store", store, cwd=tmp_path, env=env)
+
+    assert stats_with('{"timeout": 5.0}').returncode == 0
+    # An option the backend does not take is named, not a traceback.
+    result = stats_with('{"breaker_seconds": 5}')
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "store options do not fit SQLiteStore" in result.stderr and "breaker_seconds" in result.stderr
+
+
 def test_default_store_is_under_the_working_directory(tmp_path):
     result = newsmon("load", str(SAMPLE), cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -2,12 +2,15 @@
 
 Whatever happens, every article that was stored or spooled ends up stored exactly once, and no
 credential from the URI shows in a message, a log line, a stat or a repr.
+
+Time is the tests' own (`Clock`): the circuit breaker stays open until a test moves the clock.
 """
 from __future__ import annotations
 
 import fcntl
 import json
 import logging
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ from newsmon.cli import build_parser
 from newsmon.commands import replay as replay_command
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article, to_record
-from newsmon.store import StoreUnavailable, open_store
+from newsmon.store import StoreError, StoreUnavailable, open_store
 from newsmon.store.mongo import MongoStore
 from newsmon.store.spool import Spool
 from store_backends import COLLECTION_ATTRIBUTES, mongomock_client
@@ -29,6 +32,20 @@ SECRET = "s3cret-pw"
 URI = f"mongodb://crawler:{SECRET}@db.example.net:27017/newsmon_test?authSource=admin"
 T0 = datetime(2024, 4, 28, 12, 0, tzinfo=timezone.utc)
 WRITES = {"bulk_write", "insert_one"}
+BREAKER_SECONDS = 30.0
+
+
+class Clock:
+    """A monotonic clock that only moves when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float = BREAKER_SECONDS) -> None:
+        self.now += seconds
 
 
 class Outage:
@@ -43,8 +60,10 @@ class Outage:
         self.down = down
         self.lose_acks = lose_acks
         self.failed = 0
+        self.calls: Counter[str] = Counter()  # by method name, failed or not
 
     def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls[method.__name__] += 1
         if not (self.down or self.failures):
             return method(*args, **kwargs)
         self.failures = max(0, self.failures - 1)
@@ -76,8 +95,9 @@ def inject(store: MongoStore, outage: Outage, methods: set[str] | None = WRITES)
     return store
 
 
-def mongo_store(client: Any, **options: Any) -> MongoStore:
-    return MongoStore(URI, client=client, retry_attempts=3, retry_backoff=0.001, **options)
+def mongo_store(client: Any, clock: Clock | None = None, **options: Any) -> MongoStore:
+    options = {"retry_attempts": 3, "retry_backoff": 0.001, "breaker_seconds": BREAKER_SECONDS, **options}
+    return MongoStore(URI, client=client, clock=clock or Clock(), **options)
 
 
 def crawled(n: int, body: str | None = None) -> Article:
@@ -133,34 +153,112 @@ def test_an_outage_longer_than_the_retries_is_store_unavailable(caplog):
     assert SECRET not in str(raised.value) + caplog.text
 
 
-def test_an_unreachable_server_is_reported_quickly_at_open(caplog):
-    # A real pymongo client against a closed port: the outage shows after the short selection
-    # timeout, here the URI's own, which wins over the store's option.
+def test_a_store_opens_while_the_server_is_down_which_its_first_operation_reports_quickly(caplog):
+    # A real pymongo client against a closed port. Opening needs no server (a crawl starts and
+    # spools); the first operation shows the outage after the short selection timeout, here the
+    # URI's own, which wins over the store's option.
     uri = f"mongodb://crawler:{SECRET}@127.0.0.1:9/newsmon_test?serverSelectionTimeoutMS=50"
-    with caplog.at_level(logging.WARNING), pytest.raises(StoreUnavailable) as raised:
-        open_store(uri, server_selection_timeout_ms=60_000, retry_attempts=2, retry_backoff=0.001)
+    with caplog.at_level(logging.WARNING):
+        store = open_store(uri, server_selection_timeout_ms=60_000, retry_attempts=2, retry_backoff=0.001)
+        with pytest.raises(StoreUnavailable) as raised:
+            store.count()
+        with pytest.raises(StoreUnavailable) as fast:
+            store.known_urls(["https://apa.az/en/news/1"])
     message = str(raised.value)
-    assert "unreachable (create indexes)" in message and "crawler:***@127.0.0.1:9" in message
+    assert "unreachable (count)" in message and "crawler:***@127.0.0.1:9" in message
     assert "Timeout: 0.05s" in message
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
-    assert SECRET not in message + caplog.text
+    assert "unreachable (known_urls): not tried, failing fast for" in str(fast.value)
+    assert caplog.text.count("retry 1/1") == 1  # the second operation did not reach for the network
+    assert SECRET not in message + str(fast.value) + caplog.text
+    store.close()
+
+
+# -- the circuit breaker: an outage costs the retries once, not on every operation ---------------------
+def test_after_an_outage_operations_fail_fast_until_the_breaker_lets_one_try(caplog):
+    outage, clock = Outage(down=True), Clock()
+    store = inject(mongo_store(mongomock_client(), clock), outage, methods=None)
+    with pytest.raises(StoreUnavailable, match=r"unreachable \(count\): AutoReconnect"):
+        store.count()
+    assert outage.failed == 3  # the retries, once
+
+    # Open: no operation touches the network, whatever it is.
+    for operation in (lambda: store.has_content_hash("x"), lambda: store.upsert_many([_prepared(1)]),
+                      lambda: list(store.query()), lambda: store.story_candidates(["b"])):  # fmt: skip
+        with pytest.raises(StoreUnavailable, match="not tried, failing fast for 30.0 s more"):
+            operation()
+    clock.advance(BREAKER_SECONDS - 0.1)
+    with pytest.raises(StoreUnavailable, match="not tried"):
+        store.count()
+    assert outage.failed == 3
+
+    # Half open: one try, which fails and opens the breaker again.
+    clock.advance(0.1)
+    with pytest.raises(StoreUnavailable, match="AutoReconnect"):
+        store.count()
+    assert outage.failed == 4
+    with pytest.raises(StoreUnavailable, match="not tried"):
+        store.count()
+
+    # The server is back: the next try closes the breaker, and transient errors are retried again.
+    outage.down = False
+    clock.advance()
+    with caplog.at_level(logging.INFO):
+        assert store.count() == 0
+    assert "answers again" in caplog.text
+    outage.failures = 2
+    assert store.count() == 0
+    assert outage.failed == 6
+
+
+def test_without_a_breaker_every_operation_is_retried():
+    outage = Outage(down=True)
+    store = inject(mongo_store(mongomock_client(), breaker_seconds=0), outage, methods=None)
+    for expected_failures in (3, 6):
+        with pytest.raises(StoreUnavailable, match="AutoReconnect"):
+            store.count()
+        assert outage.failed == expected_failures
+
+
+def test_the_first_operation_that_reaches_the_server_creates_the_indexes_once():
+    client = mongomock_client()
+    outage, clock = Outage(down=True), Clock()
+    store = inject(mongo_store(client, clock), outage, methods=None)  # opening took no operation
+    with pytest.raises(StoreUnavailable):
+        store.upsert_many([_prepared(1)])
+    assert outage.calls["create_index"] == 3  # the first index, on each try
+    assert "content_hash_unique" not in client.get_default_database().articles.index_information()
+
+    outage.down = False
+    clock.advance()
+    assert store.upsert_many([_prepared(1)]).inserted == 1
+    indexes = client.get_default_database().articles.index_information()
+    assert {"content_hash_unique", "published_desc", "site_lang_published", "story"} <= set(indexes)
+    created = outage.calls["create_index"]
+    assert store.has_url(_prepared(1).url) and store.count() == 1
+    assert outage.calls["create_index"] == created  # once per store, not per operation
+    # Another process's store does it again, harmlessly, and its unique index holds.
+    assert mongo_store(client).upsert_many([_prepared(1)]).outcomes == ["unchanged"]
+    assert client.get_default_database().articles.index_information() == indexes
 
 
 # -- spooling while the store is down, replay when it is back ----------------------------------------
 def test_down_store_spools_the_crawl_continues_and_replay_stores_each_article_once(caplog, tmp_path):
     client = mongomock_client()
     outage = Outage(down=True)
-    store = inject(mongo_store(client), outage)
+    clock = Clock()
+    store = inject(mongo_store(client, clock), outage)
     chain = Chain(settings(tmp_path), store)
     with caplog.at_level(logging.WARNING):
         crawl(chain, [crawled(n) for n in range(12)])  # no exception: the crawl goes on
     assert chain.stats.get_value("newsmon/store/spooled") == 12
-    assert store.count() == 0
-    spool = Spool(tmp_path / "spool")
+    assert mongo_store(client).count() == 0  # as another process sees the database
+    spool = Spool(tmp_path / "spool", URI)
     assert spool.pending() == 12 and len(spool.files()) == 3  # batches of 5, 5 and 2
     assert "articles spooled to" in caplog.text
 
-    outage.down = False  # the database is back: the next crawl replays first
+    outage.down = False  # the database is back: once the breaker lets it try, the next crawl replays first
+    clock.advance()
     again = Chain(settings(tmp_path), store)
     assert again.stats.get_value("newsmon/store/replayed") == 12
     assert spool.pending() == 0 and spool.files() == []
@@ -181,7 +279,7 @@ def test_a_full_outage_is_spooled_by_the_store_step(tmp_path):
     step.close()
     assert step.stats.values == {"newsmon/store/spooled": 7}
     outage.down = False
-    replayed, remaining = Spool(tmp_path / "spool").replay(mongo_store(client))
+    replayed, remaining = Spool(tmp_path / "spool", URI).replay(mongo_store(client))
     assert (replayed, remaining) == (7, 0)
     assert stored_urls(mongo_store(client)) == sorted(a.url for a in articles)
 
@@ -199,13 +297,13 @@ def test_a_crash_between_spool_and_replay_loses_nothing_and_stores_nothing_twice
     store = mongo_store(client)
     restarted = Chain(settings(tmp_path), store)
     assert restarted.stats.get_value("newsmon/store/replayed") == 3
-    assert Spool(tmp_path / "spool").pending() == 0
+    assert Spool(tmp_path / "spool", URI).pending() == 0
     assert store.count() == 4 and stored_urls(store) == sorted(crawled(n).url for n in range(1, 5))
     (current,) = [a for a in store.query() if a.url == crawled(2).url]
     assert current.body == "Second version of two."
     # The revision was written before the acknowledgement was lost, and again by the replay: kept once.
     assert [r["article"].body for r in store.revisions(crawled(2).url)] == ["First version of two."]
-    Spool(tmp_path / "spool").replay(store)  # replaying again (nothing left) changes nothing
+    Spool(tmp_path / "spool", URI).replay(store)  # replaying again (nothing left) changes nothing
     assert store.count() == 4
 
 
@@ -221,7 +319,7 @@ class DiesAfterWriting:
 
 
 def test_a_crash_during_replay_replays_the_batch_again_harmlessly(tmp_path):
-    spool = Spool(tmp_path / "spool")
+    spool = Spool(tmp_path / "spool", URI)
     spool.append([_prepared(1), _prepared(2, "Edited text of two.")])
     store = mongo_store(mongomock_client())
     store.upsert_many([_prepared(2)])
@@ -234,7 +332,7 @@ def test_a_crash_during_replay_replays_the_batch_again_harmlessly(tmp_path):
 
 
 def test_a_truncated_last_spool_line_is_skipped_and_reported(caplog, tmp_path):
-    spool = Spool(tmp_path / "spool")
+    spool = Spool(tmp_path / "spool", URI)
     path = spool.append([_prepared(1), _prepared(2)])
     whole_line = json.dumps(to_record(_prepared(3)))
     with open(path, "a", encoding="utf-8") as file:
@@ -248,7 +346,7 @@ def test_a_truncated_last_spool_line_is_skipped_and_reported(caplog, tmp_path):
 
 
 def test_a_batch_still_being_written_is_left_alone(tmp_path):
-    spool = Spool(tmp_path / "spool")
+    spool = Spool(tmp_path / "spool", URI)
     path = spool.append([_prepared(1)])
     store = mongo_store(mongomock_client())
     with open(path, encoding="utf-8") as file:
@@ -258,7 +356,7 @@ def test_a_batch_still_being_written_is_left_alone(tmp_path):
 
 
 def test_replay_stops_while_the_store_is_still_down(tmp_path):
-    spool = Spool(tmp_path / "spool")
+    spool = Spool(tmp_path / "spool", URI)
     spool.append([_prepared(1), _prepared(2)])
     spool.append([_prepared(3)])
     client = mongomock_client()
@@ -268,8 +366,8 @@ def test_replay_stops_while_the_store_is_still_down(tmp_path):
 
 def test_newsmon_replay_command(tmp_path, capsys):
     spool_dir = tmp_path / "spool"
-    Spool(spool_dir).append([_prepared(1), _prepared(2)])
     store_uri = f"sqlite:///{tmp_path}/newsmon.db"
+    Spool(spool_dir, store_uri).append([_prepared(1), _prepared(2)])
     args = build_parser().parse_args(["replay", "--store", store_uri, "--spool-dir", str(spool_dir)])
     assert args.run is replay_command.run
     assert args.run(args) == 0
@@ -278,6 +376,91 @@ def test_newsmon_replay_command(tmp_path, capsys):
     assert "nothing to replay" in capsys.readouterr().out
     with open_store(store_uri) as store:
         assert store.count() == 2
+
+
+def test_each_store_replays_only_its_own_spool(tmp_path, capsys):
+    client = mongomock_client()
+    outage = Outage(down=True)
+    crawl(Chain(settings(tmp_path), inject(mongo_store(client), outage)), [crawled(1), crawled(2)])
+    other_store = f"sqlite:///{tmp_path}/other.db"
+    with open_store(other_store) as other:  # another crawler, sharing the spool root
+        assert Chain(settings(tmp_path), other).stats.get_value("newsmon/store/replayed") == 0
+        assert other.count() == 0
+    args = build_parser().parse_args(["replay", "--store", other_store, "--spool-dir", str(tmp_path / "spool")])
+    assert args.run(args) == 0
+    assert "nothing to replay into sqlite:///" in capsys.readouterr().out
+
+    spool = Spool(tmp_path / "spool", URI)
+    assert spool.pending() == 2
+    # The spool follows the store, not its password (which never reaches the file system).
+    assert Spool(tmp_path / "spool", URI.replace(SECRET, "rotated")).directory == spool.directory
+    assert SECRET not in str(spool.directory) and spool.directory != Spool(tmp_path / "spool", other_store).directory
+    assert Chain(settings(tmp_path), mongo_store(client)).stats.get_value("newsmon/store/replayed") == 2
+
+
+# -- a full outage: every step goes on without the store -------------------------------------------------
+def test_a_full_outage_loses_no_article_and_the_replay_stores_each_once(caplog, tmp_path):
+    client = mongomock_client()
+    crawl(Chain(settings(tmp_path), mongo_store(client)), [crawled(n) for n in range(3)])
+    outage, clock = Outage(down=True), Clock()
+    store = inject(mongo_store(client, clock), outage, methods=None)  # reads fail too
+    chain = Chain(settings(tmp_path), store)
+    copy_of_0 = crawled(0)
+    copy_of_0.url = "https://apa.az/en/elsewhere/0"  # stored content under a new URL
+    # Batches of 5: 3..7, then 8, 9, the copy, 3 again (in the spool, not in the batch) and 8 again.
+    during = [*map(crawled, range(3, 10)), copy_of_0, crawled(3), crawled(8)]
+    with caplog.at_level(logging.WARNING):
+        crawl(chain, during)  # no StoreUnavailable gets out of the chain
+    values = chain.stats.values
+    assert values["newsmon/dedupe/store_unavailable"] == 9 and values["newsmon/dedupe/duplicate"] == 1
+    assert values["newsmon/story/store_unavailable"] == 9
+    assert values["newsmon/store/spooled"] == 9
+    assert outage.failed == 3  # one operation's tries; the breaker kept every other one off the network
+    warnings = [r.getMessage() for r in caplog.records if r.name == "newsmon.chain" and r.levelno == logging.WARNING]
+    assert len(warnings) == 2  # once per step and outage, not per article
+    assert "duplicates are only looked for in the current batch" in warnings[0]
+    assert "provisional stories" in warnings[1]
+    assert all("mongodb://crawler:***@db.example.net" in w and SECRET not in w for w in warnings)
+
+    outage.down = False
+    clock.advance()
+    restarted = Chain(settings(tmp_path), store)
+    assert restarted.stats.get_value("newsmon/store/replayed") == 9
+    assert stored_urls(store) == sorted(crawled(n).url for n in range(10))  # the copy is a duplicate
+    stored = {a.url: a for a in store.query()}
+    assert all(stored[crawled(n).url].story_id == stored[crawled(n).url].content_hash for n in range(3, 10))
+    assert Spool(tmp_path / "spool", URI).pending() == 0
+
+
+def test_dedupe_and_stories_use_the_store_again_once_it_answers(caplog, tmp_path):
+    client = mongomock_client()
+    first = crawled(1)
+    crawl(Chain(settings(tmp_path), mongo_store(client)), [first])
+    (story,) = {a.story_id for a in mongo_store(client).query()}
+    outage, clock = Outage(down=True), Clock()
+    chain = Chain(settings(tmp_path, NEWSMON_BATCH_SIZE=1), inject(mongo_store(client, clock), outage, methods=None))
+
+    def retitled(title: str, url: str) -> Article:
+        """The same text under another headline: another article, the same story."""
+        return Article(url=url, site=first.site, lang="en", title=title, body=first.body, published_at=T0)
+
+    with caplog.at_level(logging.INFO):
+        during = chain.process(retitled("Headline while the store is down", "https://apa.az/en/news/during"))
+        assert during.story_id == during.content_hash != story  # provisional: stored stories are out of reach
+        outage.down = False
+        clock.advance()
+        copy_of_first = crawled(1)
+        copy_of_first.url = "https://apa.az/en/elsewhere/1"
+        with pytest.raises(Rejected, match="duplicate"):
+            chain.process(copy_of_first)  # found in the store again
+        after = chain.process(retitled("Headline once the store is back", "https://apa.az/en/news/after"))
+        assert after.story_id == story
+    chain.close()
+    values = chain.stats.values
+    assert values["newsmon/dedupe/store_unavailable"] == values["newsmon/story/store_unavailable"] == 1
+    assert values["newsmon/store/spooled"] == 1 and values["newsmon/store/inserted"] == 1
+    back = [r.getMessage() for r in caplog.records if r.name == "newsmon.chain" and "answers again" in r.getMessage()]
+    assert len(back) == 2  # dedupe and story, once each
 
 
 # -- racing writers -----------------------------------------------------------------------------------
@@ -342,7 +525,7 @@ def test_credentials_never_show(caplog, tmp_path):
         with pytest.raises(StoreUnavailable) as raised:
             store.upsert_many([_prepared(1)])
     shown = [caplog.text, str(raised.value), repr(raised.value), repr(store), store.uri, json.dumps(chain.stats.values)]
-    shown += [path.read_text() for path in Spool(tmp_path / "spool").files()]
+    shown += [path.read_text() for path in Spool(tmp_path / "spool", URI).files()]
     assert chain.stats.get_value("newsmon/store/spooled") == 6
     assert store.uri == "mongodb://crawler:***@db.example.net:27017/newsmon_test?authSource=admin"
     for text in shown:

@@ -29,6 +29,7 @@ from newsmon.monitoring.recorder import build_run
 from newsmon.monitoring.webhook import post_json_in_background
 from newsmon.replay import ReplayServer, ReplaySite, build_replay, expected_articles
 from newsmon.store import open_store
+from newsmon.store.spool import SPOOL_DIR_ENV_VAR
 
 PROJECT_DIR = Path(__file__).parents[1]
 TESTS_DIR = Path(__file__).parent
@@ -119,8 +120,10 @@ def closed_port_url() -> str:
 
 
 def crawl_env() -> dict[str, str]:
-    """The environment without newsmon/Scrapy configuration, the test spider importable."""
+    """The environment without newsmon/Scrapy configuration (but the test's spool root), the
+    test spider importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSMON_", "SCRAPY_"))}
+    env[SPOOL_DIR_ENV_VAR] = os.environ[SPOOL_DIR_ENV_VAR]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")]))
     return env
 
@@ -185,7 +188,7 @@ def test_healthy_crawl_is_recorded_and_passes(news_site, store_uri, tmp_path):
     assert run["started_at"] <= run["finished_at"]
     assert run["requests"] == 4 and run["responses_by_status"] == {"200": 4}
     assert run["items"] == {
-        "extracted": 3, "scraped": 3, "stored": 3, "inserted": 3, "revised": 0, "unchanged": 0,
+        "extracted": 3, "scraped": 3, "stored": 3, "inserted": 3, "revised": 0, "unchanged": 0, "spooled": 0,
         "duplicates": 0, "dropped": {},
     }  # fmt: skip
     assert run["coverage"]["published_at"] == run["coverage"]["body"] == 1.0
@@ -408,9 +411,12 @@ def test_run_document_from_stats():
     assert run["started_at"] == CRAWL_STATS["start_time"] and run["duration_seconds"] == 125.0
     assert run["requests"] == 14 and run["responses_by_status"] == {"200": 12, "404": 1, "503": 1}
     assert run["items"] == {
-        "extracted": 9, "scraped": 7, "stored": 7, "inserted": 6, "revised": 1, "unchanged": 0,
+        "extracted": 9, "scraped": 7, "stored": 7, "inserted": 6, "revised": 1, "unchanged": 0, "spooled": 0,
         "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
     }  # fmt: skip
+    # Articles spooled while the store was unreachable are not stored yet.
+    spooling = build_run("apa", {**CRAWL_STATS, "newsmon/store/spooled": 2}, "finished")
+    assert spooling["items"]["spooled"] == 2 and spooling["items"]["stored"] == 7
     assert run["coverage"]["published_at"] == pytest.approx(8 / 12)
     assert run["spider_stats"] == {"http_404": 1, "no_date": 3}
     assert run["errors"] == 1 and run["monitors_failed"] == 1
@@ -418,9 +424,11 @@ def test_run_document_from_stats():
 
 def test_prometheus_textfile(tmp_path):
     path = tmp_path / "metrics" / "apa.prom"
-    write_run_metrics(build_run("apa", CRAWL_STATS, "finished"), path)
+    write_run_metrics(build_run("apa", {**CRAWL_STATS, "newsmon/store/spooled": 2}, "finished"), path)
     samples = metrics(path)
     spider = ("spider", "apa")
+    assert samples[("newsmon_last_run_articles", (("outcome", "stored"), spider))] == 7
+    assert samples[("newsmon_last_run_articles", (("outcome", "spooled"), spider))] == 2
     assert samples[("newsmon_last_run_start_timestamp_seconds", (spider,))] == CRAWL_STATS["start_time"].timestamp()
     assert samples[("newsmon_last_run_duration_seconds", (spider,))] == 125.0
     assert samples[("newsmon_last_run_success", (spider,))] == 0  # a monitor failed

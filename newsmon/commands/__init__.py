@@ -34,9 +34,10 @@ def store_uri(args: argparse.Namespace) -> str:
 
 
 def open_store_or_exit(args: argparse.Namespace):
+    """The store of `store_uri(args)`, with the project's NEWSMON_STORE_OPTIONS."""
     uri = store_uri(args)
     try:
-        return open_store(uri)
+        return open_store(uri, **project_settings().getdict("NEWSMON_STORE_OPTIONS"))
     except StoreError as exc:
         raise SystemExit(f"newsmon: cannot open store {redact_uri(uri)}: {exc}") from None
 

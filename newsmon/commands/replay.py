@@ -6,8 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from newsmon.commands import add_store_argument, open_store_or_exit, project_settings
-from newsmon.store import redact_uri
+from newsmon.commands import add_store_argument, open_store_or_exit, project_settings, store_uri
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR, Spool, resolve_spool_dir
 
 
@@ -16,20 +15,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "replay",
         help="write spooled batches (kept while the store was unreachable) to the store",
         description="When the store cannot be reached during a crawl, batches are spooled to JSON-lines"
-        " files (NEWSMON_SPOOL_DIR, default data/spool). A crawl replays them when it starts; this"
-        " command does it now. Replaying twice stores nothing twice. Exit status 0 when the spool is"
-        " empty afterwards, 1 when batches remain (the store is still unreachable).",
+        " files (under NEWSMON_SPOOL_DIR, default data/spool, in a directory of the store's own). A"
+        " crawl replays them when it starts; this command does it now. Replaying twice stores nothing"
+        " twice. Exit status 0 when the store's spool is empty afterwards, 1 when batches remain (the"
+        " store is still unreachable).",
     )
     add_store_argument(parser)
     parser.add_argument(
         "--spool-dir",
         metavar="DIR",
-        help="spool directory (default: $NEWSMON_SPOOL_DIR, else the NEWSMON_SPOOL_DIR setting, else data/spool)",
+        help="spool root, holding one directory per store"
+        " (default: $NEWSMON_SPOOL_DIR, else the NEWSMON_SPOOL_DIR setting, else data/spool)",
     )
     parser.set_defaults(run=run)
 
 
-def spool_dir(args: argparse.Namespace) -> Path:
+def spool_root(args: argparse.Namespace) -> Path:
     """--spool-dir, then $NEWSMON_SPOOL_DIR, then the project's NEWSMON_SPOOL_DIR setting, then the default."""
     return resolve_spool_dir(
         args.spool_dir or os.environ.get(SPOOL_DIR_ENV_VAR) or project_settings().get("NEWSMON_SPOOL_DIR")
@@ -37,14 +38,13 @@ def spool_dir(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    spool = Spool(spool_dir(args))
+    spool = Spool(spool_root(args), store_uri(args))
     if not spool.pending():
-        print(f"nothing to replay in {spool.directory}")
+        print(f"nothing to replay into {spool.store_uri} in {spool.directory}")
         return 0
     with open_store_or_exit(args) as store:
         replayed, remaining = spool.replay(store)
-        uri = redact_uri(store.uri)
-    print(f"replayed {replayed} articles from {spool.directory} into {uri}")
+    print(f"replayed {replayed} articles from {spool.directory} into {spool.store_uri}")
     if remaining:
         print(f"{remaining} articles still spooled: the store is unreachable again", file=sys.stderr)
         return 1

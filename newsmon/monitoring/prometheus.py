@@ -42,8 +42,10 @@ def write_run_metrics(run: Mapping[str, Any], path: str | Path) -> None:
         responses.labels(spider, status).set(count)
 
     items = run["items"]
-    articles = gauge("articles", "Articles by outcome: extracted by the spider, scraped, stored, duplicates", "outcome")
-    for outcome in ("extracted", "scraped", "stored", "duplicates"):
+    articles = gauge(
+        "articles", "Articles by outcome: extracted by the spider, scraped, stored, spooled, duplicates", "outcome"
+    )
+    for outcome in ("extracted", "scraped", "stored", "spooled", "duplicates"):
         articles.labels(spider, outcome).set(items[outcome])
     dropped = gauge("articles_dropped", "Articles the chain dropped, by reason", "reason")
     for reason, count in items["dropped"].items():

@@ -31,7 +31,8 @@ COVERAGE_FIELDS = (
     "image_url", "image_caption", "lang",
 )  # fmt: skip
 
-STORE_OUTCOMES = ("inserted", "revised", "unchanged")
+# `spooled`: written to the spool while the store was unreachable, stored when it is replayed.
+STORE_OUTCOMES = ("inserted", "revised", "unchanged", "spooled")
 DROPPED_PREFIX = "newsmon/dropped/"
 RESPONSE_STATUS_PREFIX = "downloader/response_status_count/"
 
@@ -86,14 +87,18 @@ class RunRecorder:
                 write_run_metrics(run, path)
             except OSError as exc:
                 logger.error("cannot write Prometheus metrics to %s: %s", path, exc)
+        items = run["items"]
         try:
             crawler_store(self.crawler).record_run(run)
         except StoreError as exc:
-            logger.error("run of %s not recorded in the store: %s", spider.name, exc)
+            logger.error(
+                "run of %s not recorded in the store (%d items stored, %d spooled): %s",
+                spider.name, items["stored"], items["spooled"], exc,
+            )  # fmt: skip
             return
         logger.info(
-            "run recorded: %s, %s, %d items stored, %d monitor(s) failed",
-            spider.name, reason, run["items"]["stored"], run["monitors_failed"],
+            "run recorded: %s, %s, %d items stored, %d spooled, %d monitor(s) failed",
+            spider.name, reason, items["stored"], items["spooled"], run["monitors_failed"],
         )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ command users run, with the project's settings (scrapy.cfg at the repository roo
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -53,10 +54,12 @@ def crawl_replay(
     feed_dir: Path | None = None,
     spider_args: Sequence[str] = (),
     environment: Mapping[str, str] | None = None,
+    settings: Mapping[str, object] | None = None,
 ) -> dict[str, CrawlRun]:
     """Crawl each edition's replay in parallel into `store`; `feed_dir` gets items-<lang>.jsonl.
 
-    `environment` adds variables (NEWSMON_PROMETHEUS_FILE, say) to the crawl processes'.
+    `environment` adds variables (NEWSMON_PROMETHEUS_FILE, say) to the crawl processes';
+    `settings` are given with `-s` (values other than strings as JSON).
     """
     env = {
         **os.environ,
@@ -70,6 +73,7 @@ def crawl_replay(
     for lang in editions:
         command = [sys.executable, "-m", "scrapy", "crawl", "apa", "-a", f"editions={lang}"]
         command += ["-a", f"base_url={server.base_url(EDITIONS[lang].host)}", *_spider_args(spider_args)]
+        command += _setting_args(settings or {})
         if feed_dir is not None:
             command += ["-O", str(feed_dir / f"items-{lang}.jsonl")]
         processes[lang] = subprocess.Popen(
@@ -90,3 +94,8 @@ def parse_stats(log: str) -> dict[str, float]:
 
 def _spider_args(pairs: Sequence[str]) -> list[str]:
     return [part for pair in pairs for part in ("-a", pair)]
+
+
+def _setting_args(settings: Mapping[str, object]) -> list[str]:
+    values = {name: value if isinstance(value, str) else json.dumps(value) for name, value in settings.items()}
+    return [part for name, value in values.items() for part in ("-s", f"{name}={value}")]

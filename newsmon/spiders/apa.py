@@ -9,15 +9,18 @@ the store, in one query, which of their canonical URLs it already holds, and ski
 stops paging at the first page with nothing new, or nothing newer than `since` (a UTC date).
 State lives in the store, so every process sharing the store shares it. Pages that were not
 stored (no date, 404, ...) are not remembered: they are tried again when their listing page is
-visited again, which lets an article whose text came late still be stored.
+visited again, which lets an article whose text came late still be stored. While the store is
+unreachable every link counts as new: the crawl goes on (up to `max_pages`) and its articles are
+spooled (newsmon.store.spool); the store turns away those it already holds when it gets them.
 
 A mirror crawl (`base_url`) fetches from the mirror but files every article under its public
 address on the edition's host (`site` and `url` exactly as a crawl of the live site gives
 them), so mirror and live crawls deduplicate against each other.
 
 Counters: `newsmon/apa/<what>`: `articles`, `known_skipped`, `older_skipped`,
-`not_article_skipped`, `redirected`, `stop/<why>`, a PageError reason (`no_date`, ...) or a
-download failure (`http_404`, `http_5xx`, `timeout`, ...; see newsmon.middlewares).
+`not_article_skipped`, `redirected`, `stop/<why>`, `store_unavailable` (listing pages or feeds
+checked without the store), a PageError reason (`no_date`, ...) or a download failure
+(`http_404`, `http_5xx`, `timeout`, ...; see newsmon.middlewares).
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ from newsmon.items import Article
 from newsmon.middlewares import failure_kind
 from newsmon.pipelines import crawler_store
 from newsmon.sites import apa
+from newsmon.store import OutageLog, Store, StoreUnavailable
 from newsmon.urls import canonicalize_url
 
 # Listing pages per edition and run; an incremental run stops far earlier, at known articles.
@@ -202,7 +206,24 @@ class ApaSpider(scrapy.Spider):
         """
         if not urls or os.environ.get("SCRAPY_CHECK"):
             return set()
-        return crawler_store(self.crawler).known_urls(urls)
+        try:
+            known = self.store.known_urls(urls)
+        except StoreUnavailable as error:
+            self.count("store_unavailable")
+            self.store_outage.failed(error)
+            return set()
+        self.store_outage.answered()
+        return known
+
+    @property
+    def store(self) -> Store:
+        return crawler_store(self.crawler)
+
+    @cached_property
+    def store_outage(self) -> OutageLog:
+        return OutageLog(
+            self.logger, self.store, "every link counts as new (already stored articles are fetched again)"
+        )
 
     def stop_reason(self, selection: Selection, page: int, last_page: int | None) -> str:
         """Why paging stops after this page, or "" to go on."""

@@ -1,6 +1,7 @@
 """Article stores: one interface, an embedded SQLite default and MongoDB for production."""
 from newsmon.store.base import (
     DEFAULT_STORE_URI,
+    OutageLog,
     Store,
     StoreError,
     StoreUnavailable,
@@ -13,6 +14,7 @@ from newsmon.store.base import (
 
 __all__ = [
     "DEFAULT_STORE_URI",
+    "OutageLog",
     "Store",
     "StoreError",
     "StoreUnavailable",

@@ -6,6 +6,8 @@ processes can never store one article twice.
 """
 from __future__ import annotations
 
+import inspect
+import logging
 import os
 import re
 from abc import ABC, abstractmethod
@@ -32,6 +34,31 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (network, server down); the caller may retry or spool."""
+
+
+class OutageLog:
+    """Logs a store outage once when it starts and once when it ends, not once per operation.
+
+    For callers that go on without the store (deduplication, story ids, the spider's incremental
+    check): they ask the store about every article, and a message each time would flood the log
+    for as long as the outage lasts. `consequence` says what the caller does meanwhile.
+    """
+
+    def __init__(self, log: logging.Logger | logging.LoggerAdapter, store: "Store", consequence: str) -> None:
+        self.log = log
+        self.store = store
+        self.consequence = consequence
+        self.down = False
+
+    def failed(self, error: StoreUnavailable) -> None:
+        if not self.down:
+            self.down = True
+            self.log.warning("store %s unavailable, %s: %s", redact_uri(self.store.uri), self.consequence, error)
+
+    def answered(self) -> None:
+        if self.down:
+            self.down = False
+            self.log.info("store %s answers again", redact_uri(self.store.uri))
 
 
 @dataclass
@@ -165,15 +192,28 @@ class Store(ABC):
 
 
 def open_store(uri: str | None = None, **options: Any) -> Store:
-    """Open the store a URI names (`sqlite:///path`, `mongodb://…`, `mongodb+srv://…`)."""
+    """Open the store a URI names (`sqlite:///path`, `mongodb://…`, `mongodb+srv://…`).
+
+    `options` are the backend's keyword arguments (the NEWSMON_STORE_OPTIONS setting).
+    """
     uri = resolve_store_uri(uri)
     scheme = uri.split("://", 1)[0].lower()
     if scheme == "sqlite":
         from newsmon.store.sqlite import SQLiteStore
 
-        return SQLiteStore(uri, **options)
+        return _open(SQLiteStore, uri, options)
     if scheme in ("mongodb", "mongodb+srv"):
         from newsmon.store.mongo import MongoStore
 
-        return MongoStore(uri, **options)
+        return _open(MongoStore, uri, options)
     raise StoreError(f"unsupported store URI {redact_uri(uri)!r}: use sqlite:///PATH or mongodb://HOST/DB")
+
+
+def _open(backend: type[Store], uri: str, options: dict[str, Any]) -> Store:
+    # Options are one setting for every backend: a MongoDB option left in it while a run uses
+    # SQLite gets a message naming the option, not a TypeError from deep inside.
+    try:
+        inspect.signature(backend).bind(uri, **options)
+    except TypeError as exc:
+        raise StoreError(f"store options do not fit {backend.__name__} ({redact_uri(uri)}): {exc}") from None
+    return backend(uri, **options)

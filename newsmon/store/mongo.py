@@ -9,9 +9,16 @@ the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `las
 `revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_bands`: `{band_key, story_id}`.
 `story_sketches`: `{_id: story_id, sketch}`. `runs`: `{spider, started_at, record}`.
 
+Opening a store needs no server: the indexes are created (idempotently) by the first operation
+that reaches it, before that operation. So a crawl starts while MongoDB is down, and spools.
+
 Failures. Transient errors (connection lost, no server selectable in `server_selection_timeout_ms`)
 are retried with exponential backoff; then the operation raises StoreUnavailable, which the store
-step answers by spooling the batch (newsmon.store.spool). Messages show the URI without password.
+step answers by spooling the batch (newsmon.store.spool). That costs seconds, during which Scrapy's
+reactor is blocked; a circuit breaker keeps an outage from costing them on every item: once an
+operation failed for good, operations fail at once, without network, for `breaker_seconds`; then
+one operation gets one try, which ends the outage or starts another wait. Messages show the URI
+without password.
 
 Writes. A batch costs one prefetch query (by keys and by content hashes), then one unordered
 `bulk_write` of upserts (plus one for the revisions, and one ordered one for the rare URL adoptions).
@@ -81,19 +88,25 @@ class MongoStore(Store):
         retry_attempts: int = 3,
         retry_backoff: float = 0.5,
         server_selection_timeout_ms: int = 2000,
+        breaker_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Connect and create the indexes (raises StoreUnavailable when the server cannot be reached).
+        """A store on the URI's database; no server is contacted yet (see the module docstring).
 
         `client`: an already configured client (tests inject `mongomock.MongoClient(uri)`); it stays
         the caller's and is not closed by `close()`. Its default database is used, which for a
         client made from the URI is the database the URI names.
         `retry_attempts`: tries per operation on transient errors, waiting `retry_backoff` seconds,
         doubled after each try. `server_selection_timeout_ms`: how long one try waits for a server.
+        `breaker_seconds`: how long operations fail fast after one failed for good (0: never);
+        `clock` measures it (seconds, monotonic).
         """
         # Only the redacted form is kept: it is what every message and `repr` shows.
         self.uri = redact_uri(uri)
         self.retry_attempts = max(1, retry_attempts)
         self.retry_backoff = retry_backoff
+        self._breaker = CircuitBreaker(breaker_seconds, clock)
+        self._indexed = False
         self._owns_client = client is None
         if client is None:
             client = _connect(uri, server_selection_timeout_ms)
@@ -104,10 +117,16 @@ class MongoStore(Store):
         self.bands: Collection = database[bands_collection]
         self.sketches: Collection = database[sketches_collection]
         self.runs: Collection = database[runs_collection]
-        self._call("create indexes", self._ensure_indexes)
 
     def __repr__(self) -> str:
         return f"MongoStore({self.uri!r})"
+
+    def _ensure_indexes_once(self) -> None:
+        """Before the first operation that reaches the server: the unique indexes must exist before
+        anything is written. Every store (every process) does it once."""
+        if not self._indexed:
+            self._ensure_indexes()
+            self._indexed = True
 
     def _ensure_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same options does nothing."""
@@ -135,23 +154,58 @@ class MongoStore(Store):
 
     # -- failures -----------------------------------------------------------------------
     def _call(self, what: str, operation: Callable[[], T]) -> T:
-        """Run one idempotent database operation, retrying transient failures with backoff.
+        """Run one idempotent database operation (after the indexes, the first time), retrying
+        transient failures with backoff.
 
-        Raises StoreUnavailable once the retries are exhausted, StoreError for other server errors.
+        Raises StoreUnavailable once the retries are exhausted or while the breaker is open,
+        StoreError for other server errors.
         """
-        with self._errors(what):
-            delay = self.retry_backoff
-            for attempt in range(1, self.retry_attempts):
-                try:
-                    return operation()
-                except TRANSIENT_ERRORS as exc:
-                    logger.warning(
-                        "MongoDB %s: %s failed (%s), retry %d/%d in %.2f s",
-                        self.uri, what, _describe(exc), attempt, self.retry_attempts - 1, delay,
-                    )
-                    time.sleep(delay)
-                    delay *= 2
+
+        def with_indexes() -> T:
+            self._ensure_indexes_once()
             return operation()
+
+        with self._breaker_guard(what) as attempts, self._errors(what):
+            return self._retrying(what, with_indexes, attempts)
+
+    def _retrying(self, what: str, operation: Callable[[], T], attempts: int) -> T:
+        delay = self.retry_backoff
+        for attempt in range(1, attempts):
+            try:
+                return operation()
+            except TRANSIENT_ERRORS as exc:
+                logger.warning(
+                    "MongoDB %s: %s failed (%s), retry %d/%d in %.2f s",
+                    self.uri, what, _describe(exc), attempt, attempts - 1, delay,
+                )  # fmt: skip
+                time.sleep(delay)
+                delay *= 2
+        return operation()
+
+    @contextmanager
+    def _breaker_guard(self, what: str) -> Iterator[int]:
+        """Fails fast while the breaker is open; else yields how many tries the operation gets.
+
+        Half open (the last operation failed for good, the wait is over) it gets one: while the
+        outage lasts, each check costs one server selection timeout, not every retry.
+        """
+        if wait := self._breaker.wait():
+            raise StoreUnavailable(
+                f"MongoDB {self.uri} unreachable ({what}): not tried, failing fast for {wait:.1f} s more"
+            )
+        half_open = self._breaker.tripped
+        try:
+            yield 1 if half_open else self.retry_attempts
+        except StoreUnavailable:
+            if self._breaker.trip():
+                logger.warning(
+                    "MongoDB %s unreachable: operations fail fast for %g s at a time until it answers",
+                    self.uri, self._breaker.seconds,
+                )  # fmt: skip
+            raise
+        if half_open:
+            logger.info("MongoDB %s answers again", self.uri)
+        self._breaker.reset()
 
     @contextmanager
     def _errors(self, what: str) -> Iterator[None]:
@@ -268,7 +322,8 @@ class MongoStore(Store):
             return  # SQL's LIMIT 0; pymongo's limit(0) would mean "no limit"
         sort = [("published_at", DESCENDING), ("_id", ASCENDING)]
         # Streamed batch by batch; a failure mid-stream is not retried (rows were already yielded).
-        with self._errors("query"):
+        with self._breaker_guard("query"), self._errors("query"):
+            self._ensure_indexes_once()
             cursor = self.articles.find(_filter(since, until, lang, site), sort=sort, limit=limit or 0)
             with closing(cursor):
                 for document in cursor:
@@ -382,6 +437,42 @@ class MongoStore(Store):
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+
+class CircuitBreaker:
+    """Closed, open or half open: whether operations may try to reach the server.
+
+    Closed: they may. Tripped by an operation that failed for good, it is open for `seconds`:
+    they fail without trying. Then it is half open: they may try again, and the first outcome
+    closes it (`reset`) or opens it again (`trip`). `seconds` <= 0: it never opens.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.tripped_at: float | None = None
+
+    @property
+    def tripped(self) -> bool:
+        """Open or half open: the last operation that reached for the server failed for good."""
+        return self.tripped_at is not None
+
+    def wait(self) -> float:
+        """Seconds it stays open (0: operations may try)."""
+        if self.tripped_at is None:
+            return 0.0
+        return max(0.0, self.tripped_at + self.seconds - self.clock())
+
+    def trip(self) -> bool:
+        """Open it (again); True when it was closed, i.e. an outage starts."""
+        if self.seconds <= 0:
+            return False
+        starts = self.tripped_at is None
+        self.tripped_at = self.clock()
+        return starts
+
+    def reset(self) -> None:
+        self.tripped_at = None
 
 
 # -- the plan of one batch -------------------------------------------------------------------

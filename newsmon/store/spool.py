@@ -1,5 +1,9 @@
 """The on-disk spool: batches that could not be written while the store was unreachable.
 
+Each store has a spool directory of its own under the spool root (NEWSMON_SPOOL_DIR, default
+`data/spool`): `<root>/<spool_key(store URI)>/`. Crawlers writing to different stores may share
+the root, and a batch is only ever replayed into the store it was meant for.
+
 Each spooled batch is one JSON-lines file (`to_record` per line, the export format) in the spool
 directory, named so that sorting the names gives the order the batches were spooled in; replay
 keeps that order, so a later version of an article is never replaced by an earlier one.
@@ -14,6 +18,7 @@ a file only after the store accepted its batch.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from newsmon.items import Article, from_record, to_record
-from newsmon.store.base import Store, StoreUnavailable
+from newsmon.store.base import Store, StoreUnavailable, redact_uri
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +40,26 @@ SUFFIX = ".jsonl"
 
 
 def resolve_spool_dir(directory: str | os.PathLike[str] | None = None) -> Path:
-    """An explicit directory (the NEWSMON_SPOOL_DIR setting) wins, then $NEWSMON_SPOOL_DIR, then the default."""
+    """The spool root: an explicit directory (the NEWSMON_SPOOL_DIR setting) wins, then
+    $NEWSMON_SPOOL_DIR, then the default."""
     return Path(directory or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR)
 
 
+def spool_key(store_uri: str) -> str:
+    """The name of a store's spool directory: a short hash of its URI without the password, so
+    that changing the password keeps the spool and no credential reaches the file system."""
+    return hashlib.sha256(redact_uri(store_uri).encode()).hexdigest()[:16]
+
+
 class Spool:
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self.directory = Path(directory)
+    """The spooled batches of one store, in its directory under the spool root `root`."""
+
+    def __init__(self, root: str | os.PathLike[str], store_uri: str) -> None:
+        self.store_uri = redact_uri(store_uri)
+        self.directory = Path(root) / spool_key(store_uri)
 
     def __repr__(self) -> str:
-        return f"Spool({str(self.directory)!r})"
+        return f"Spool({str(self.directory)!r}, store={self.store_uri!r})"
 
     def append(self, articles: Sequence[Article]) -> Path:
         """Write one batch durably; returns its file."""

@@ -1,0 +1,37 @@
+"""Fixtures every test gets."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from scrapy.utils.project import ENVVAR as SETTINGS_MODULE_ENV_VAR
+
+from newsmon.store.spool import SPOOL_DIR_ENV_VAR
+
+
+@pytest.fixture(autouse=True)
+def spool_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The spool root of the test, so that no test spools into or replays the checkout's data/spool.
+
+    Set in the environment: subprocesses (`scrapy crawl`, `newsmon`) inherit it, and a chain
+    whose settings name no spool directory falls back to it (newsmon.store.spool.resolve_spool_dir).
+    """
+    root = tmp_path / "spool"
+    monkeypatch.setenv(SPOOL_DIR_ENV_VAR, str(root))
+    return root
+
+
+@pytest.fixture(autouse=True)
+def settings_module_environment() -> Iterator[None]:
+    """Undo what Scrapy's get_project_settings() does to the environment of a test running a
+    `newsmon` command in-process: it sets $SCRAPY_SETTINGS_MODULE for the rest of the process,
+    and a `newsmon` subprocess a later test starts in a temporary directory would then fail to
+    import the checkout's settings package."""
+    before = os.environ.get(SETTINGS_MODULE_ENV_VAR)
+    yield
+    if before is None:
+        os.environ.pop(SETTINGS_MODULE_ENV_VAR, None)
+    else:
+        os.environ[SETTINGS_MODULE_ENV_VAR] = before
