@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from newsmon.dates import parse_dateline
+from newsmon.dates import DEFAULT_TZ, parse_dateline
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.lang import detect_language
@@ -128,7 +128,7 @@ class DateStep(Step):
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        self.default_tz = settings.get("NEWSMON_DEFAULT_TIMEZONE", "Asia/Baku")
+        self.default_tz = settings.get("NEWSMON_DEFAULT_TIMEZONE", DEFAULT_TZ)
         self.site_tz: Mapping[str, str] = settings.get("NEWSMON_SITE_TIMEZONES") or {}
 
     def process(self, article: Article, prepared: Any = None) -> Article:

@@ -1,9 +1,11 @@
 """Settings shared by every profile. Anything deployment-specific comes from the environment."""
 import os
 
+from newsmon.dates import DEFAULT_TZ
 from newsmon.exporters import FEED_EXPORTERS
 from newsmon.items import ARTICLE_FIELDS
 from newsmon.pipelines import item_pipelines_setting
+from newsmon.stories import StoryParams
 
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["newsmon.spiders"]
@@ -54,16 +56,17 @@ NEWSMON_STORE_OPTIONS = {}
 NEWSMON_SPOOL_DIR = os.environ.get("NEWSMON_SPOOL_DIR", "data/spool")
 NEWSMON_BATCH_SIZE = 500
 NEWSMON_FLUSH_SECONDS = 5.0
-NEWSMON_DEFAULT_TIMEZONE = "Asia/Baku"
+NEWSMON_DEFAULT_TIMEZONE = DEFAULT_TZ  # Asia/Baku: page times without an offset are Baku time
 NEWSMON_SITE_TIMEZONES = {}
-# Near-duplicate stories (newsmon.stories; tuned on tests/fixtures/stories/pairs.jsonl). Changing
-# NUM_PERM, BANDS or SHINGLE starts a new story index: stories indexed before are not matched.
-NEWSMON_STORY_THRESHOLD = 0.5  # estimated Jaccard of 3-word shingles to join a story
-NEWSMON_STORY_FIGURE_OVERLAP = 0.7  # figures that must agree (templated daily news differs in them)
-NEWSMON_STORY_NUM_PERM = 128
-NEWSMON_STORY_BANDS = 32
-NEWSMON_STORY_SHINGLE = 3
-NEWSMON_STORY_MAX_CANDIDATES = 20
+# Near-duplicate stories (newsmon.stories.StoryParams documents each; tuned on
+# tests/fixtures/stories/pairs.jsonl). Changing NUM_PERM, BANDS or SHINGLE starts a new story
+# index: stories indexed before are not matched.
+NEWSMON_STORY_THRESHOLD = StoryParams.threshold
+NEWSMON_STORY_FIGURE_OVERLAP = StoryParams.figure_overlap
+NEWSMON_STORY_NUM_PERM = StoryParams.num_perm
+NEWSMON_STORY_BANDS = StoryParams.bands
+NEWSMON_STORY_SHINGLE = StoryParams.shingle
+NEWSMON_STORY_MAX_CANDIDATES = StoryParams.max_candidates
 
 # Crawl monitoring (newsmon.monitoring, docs/scheduling.md). RunRecorder must come after
 # Spidermon (extensions run their spider_closed handlers in priority order): it records the

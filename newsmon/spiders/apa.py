@@ -38,7 +38,7 @@ from scrapy.contracts import Contract
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from newsmon.dates import parse_dateline
+from newsmon.dates import DEFAULT_TZ, parse_dateline
 from newsmon.items import Article
 from newsmon.middlewares import failure_kind
 from newsmon.pipelines import crawler_store
@@ -250,7 +250,7 @@ class ApaSpider(scrapy.Spider):
     @cached_property
     def time_zones(self) -> dict[str, str]:
         settings = self.crawler.settings
-        default = settings.get("NEWSMON_DEFAULT_TIMEZONE", "Asia/Baku")
+        default = settings.get("NEWSMON_DEFAULT_TIMEZONE", DEFAULT_TZ)
         by_site = settings.getdict("NEWSMON_SITE_TIMEZONES")
         return {edition.lang: by_site.get(edition.host, default) for edition in self.editions}
 
