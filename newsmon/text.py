@@ -44,8 +44,8 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
-def _build_mojibake_pattern() -> re.Pattern[str]:
-    """Match a UTF-8 lead byte followed by a continuation byte, as they read when UTF-8 was
+def _build_mojibake_patterns() -> tuple[re.Pattern[str], ...]:
+    """Patterns of a UTF-8 lead byte followed by a continuation byte, as they read when UTF-8 was
     decoded as cp1252/latin-1 (``Ã©``, ``â€™``, ``Ð‘``) or as cp1251 (``Р°``, ``СЃ``).
 
     ftfy costs ~0.5 ms per 2,000 characters of clean non-ASCII text, so it only runs when this
@@ -62,13 +62,14 @@ def _build_mojibake_pattern() -> re.Pattern[str]:
         for char in continuation.decode("cp1251", "ignore")
         if not "\u0400" <= char <= "\u04ff"
     )
-    return re.compile(
-        f"[{re.escape(latin_leads)}][{re.escape(latin_continuations)}]"
-        f"|[{re.escape(cyrillic_leads)}][{re.escape(cyrillic_continuations)}]"
+    # Two patterns searched in turn scan faster than one alternation.
+    return (
+        re.compile(f"[{re.escape(latin_leads)}][{re.escape(latin_continuations)}]"),
+        re.compile(f"[{re.escape(cyrillic_leads)}][{re.escape(cyrillic_continuations)}]"),
     )
 
 
-_MOJIBAKE_RE = _build_mojibake_pattern()
+_MOJIBAKE_PATTERNS = _build_mojibake_patterns()
 
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width, BOM
 _UNICODE_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -78,7 +79,7 @@ _UNICODE_SPACE_RE = re.compile(f"[{_UNICODE_SPACES}]")
 
 def normalize_unicode(text: str) -> str:
     """Repair mojibake, apply NFC, drop invisible characters and turn Unicode spaces into ' '."""
-    if _MOJIBAKE_RE.search(text):
+    if any(pattern.search(text) for pattern in _MOJIBAKE_PATTERNS):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE_RE.sub("", text)
