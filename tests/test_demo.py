@@ -29,15 +29,20 @@ def run_demo(store: str, metrics: Path) -> str:
 def test_demo_twice(tmp_path):
     store = f"sqlite:///{tmp_path / 'demo.db'}"
     total = len(expected_articles()) + SAMPLE_DOCUMENTS
+    metrics = tmp_path / "metrics"
 
-    first = run_demo(store, tmp_path / "newsmon-{spider}.prom")
+    first = run_demo(store, metrics / "newsmon-{scope}.prom")
     assert f"Stored {total} new articles; {total} in the store." in first
     for edition in EDITIONS.values():
-        assert f"  {edition.host:<10} " in first
+        # The edition's crawl alone: the sample document (an en.apa.az article) is counted apart.
+        stored = sum(1 for record in expected_articles().values() if record["site"] == edition.host)
+        assert f"  {edition.host:<10} {stored} new, {stored} in store" in first
     assert "Newest headlines (UTC):" in first
     assert "2026-04-08 08:40  en.apa.az  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
+    # One metrics textfile per edition's crawl, none overwriting another's.
+    assert sorted(path.name for path in metrics.iterdir()) == [f"newsmon-apa-{lang}.prom" for lang in sorted(EDITIONS)]
 
-    second = run_demo(store, tmp_path / "newsmon-{spider}.prom")
+    second = run_demo(store, metrics / "newsmon-{scope}.prom")
     assert f"Nothing new: {total} articles already stored." in second
     assert "new, " not in second  # no edition stored anything
     for edition in EDITIONS.values():

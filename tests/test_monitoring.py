@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,11 +24,20 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from newsmon.cli import main as newsmon_main
-from newsmon.monitoring import EXIT_MONITORS_FAILED, Coverage, field_coverage
-from newsmon.monitoring.prometheus import write_run_metrics
+from newsmon.monitoring import (
+    EXIT_MONITORS_FAILED,
+    Coverage,
+    articles_seen,
+    field_coverage,
+    is_page_rejection,
+    page_rejections,
+)
+from newsmon.monitoring.prometheus import textfile_path, write_run_metrics
 from newsmon.monitoring.recorder import build_run
 from newsmon.monitoring.webhook import post_json_in_background
 from newsmon.replay import ReplayServer, ReplaySite, build_replay, expected_articles
+from newsmon.replay.site import render_rss
+from newsmon.sites.apa import EDITIONS, LISTING_PATH, PAGE_ERROR_REASONS, RSS_PATH
 from newsmon.store import open_store
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR
 
@@ -156,13 +166,14 @@ def monitor_statuses(run: dict) -> dict[str, str]:
     return {monitor["name"]: monitor["status"] for monitor in run["monitors"]}
 
 
-def seed_history(store_uri: str, scraped_counts: list[int], spider: str = "fakenews", scope: str = "") -> None:
+def seed_history(store_uri: str, seen_counts: list[int], spider: str = "fakenews", scope: str = "") -> None:
+    """Earlier finished runs that saw `seen_counts` articles (and scraped as many)."""
     start = datetime(2024, 4, 1, tzinfo=timezone.utc)
     with open_store(store_uri) as store:
-        for n, scraped in enumerate(scraped_counts):
+        for n, seen in enumerate(seen_counts):
             store.record_run(
                 {"spider": spider, "scope": scope or spider, "started_at": start + timedelta(hours=n),
-                 "finish_reason": "finished", "items": {"scraped": scraped}}
+                 "finish_reason": "finished", "items": {"seen": seen, "scraped": seen}}
             )  # fmt: skip
 
 
@@ -188,9 +199,11 @@ def test_healthy_crawl_is_recorded_and_passes(news_site, store_uri, tmp_path):
     assert run["started_at"] <= run["finished_at"]
     assert run["requests"] == 4 and run["responses_by_status"] == {"200": 4}
     assert run["items"] == {
+        "seen": 3,  # the spider counts no links: its items scraped stand in
         "extracted": 3, "scraped": 3, "stored": 3, "inserted": 3, "revised": 0, "unchanged": 0, "spooled": 0,
         "duplicates": 0, "dropped": {},
     }  # fmt: skip
+    assert run["pages"] == {"rejected": {}}
     assert run["coverage"]["published_at"] == run["coverage"]["body"] == 1.0
     assert run["coverage"]["image_url"] == pytest.approx(2 / 3)
     assert run["coverage"]["authors"] == 0.0
@@ -203,11 +216,11 @@ def test_healthy_crawl_is_recorded_and_passes(news_site, store_uri, tmp_path):
     assert run["monitors_failed"] == 0
 
     samples = metrics(tmp_path / "metrics" / "newsmon-fakenews.prom")
-    spider = ("spider", "fakenews")
-    assert samples[("newsmon_last_run_success", (spider,))] == 1
-    assert samples[("newsmon_last_run_articles", (("outcome", "stored"), spider))] == 3
-    assert samples[("newsmon_last_run_field_coverage_ratio", (("field", "published_at"), spider))] == 1.0
-    assert samples[("newsmon_last_run_monitor_failed", (("monitor", "Field Coverage Monitor"), spider))] == 0
+    run_labels = (("scope", "fakenews"), ("spider", "fakenews"))
+    assert samples[("newsmon_last_run_success", run_labels)] == 1
+    assert samples[("newsmon_last_run_articles", (("outcome", "stored"), *run_labels))] == 3
+    assert samples[("newsmon_last_run_field_coverage_ratio", (("field", "published_at"), *run_labels))] == 1.0
+    assert samples[("newsmon_last_run_monitor_failed", (("monitor", "Field Coverage Monitor"), *run_labels))] == 0
 
 
 def test_broken_date_selector_fails_the_coverage_monitor(news_site, store_uri, tmp_path, webhook):
@@ -228,7 +241,7 @@ def test_broken_date_selector_fails_the_coverage_monitor(news_site, store_uri, t
 
     content_type, payload = received.get(timeout=PATIENCE)
     assert content_type == "application/json"
-    assert payload["spider"] == "fakenews" and payload["finish_reason"] == "finished"
+    assert payload["spider"] == payload["scope"] == "fakenews" and payload["finish_reason"] == "finished"
     assert [m["name"] for m in payload["failed_monitors"]] == ["Field Coverage Monitor"]
     assert "published_at on 0 of 3" in payload["text"]
     assert "secret-token" not in result.stderr  # webhook URLs are not logged
@@ -237,7 +250,7 @@ def test_broken_date_selector_fails_the_coverage_monitor(news_site, store_uri, t
 @pytest.mark.parametrize(
     ("history", "status", "exit_status"),
     [
-        ([40, 38, 41, 39, 40], "FAIL", EXIT_MONITORS_FAILED),  # 2 items against a median of 40
+        ([40, 38, 41, 39, 40], "FAIL", EXIT_MONITORS_FAILED),  # 2 articles against a median of 40
         ([3, 4, 3, 2, 3], "PASS", 0),
         ([40, 40], "SKIP", 0),  # not enough history to judge
     ],
@@ -251,7 +264,21 @@ def test_item_count_is_compared_with_the_history(news_site, store_uri, tmp_path,
     run = last_run(store_uri)
     assert monitor_statuses(run)["Item Count History Monitor"] == status
     if status == "FAIL":
-        assert "monitor failed: Item Count History Monitor: 2 items scraped, below 50% of the median 40" in result.stderr
+        assert "monitor failed: Item Count History Monitor: 2 articles seen, below 50% of the median 40" in result.stderr
+
+
+def test_runs_recorded_before_articles_seen_are_not_history(news_site, store_uri, tmp_path):
+    # Their items scraped followed the news flow: compared with articles seen they would mislead.
+    start = datetime(2024, 4, 1, tzinfo=timezone.utc)
+    with open_store(store_uri) as store:
+        for hour in range(5):
+            store.record_run({"spider": "fakenews", "scope": "fakenews", "started_at": start + timedelta(hours=hour),
+                              "finish_reason": "finished", "items": {"scraped": 40}})  # fmt: skip
+    news_site.publish(2)
+    result = scrapy_crawl(news_site, store_uri, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert monitor_statuses(last_run(store_uri))["Item Count History Monitor"] == "SKIP"
 
 
 def test_failing_webhook_never_breaks_the_crawl(news_site, store_uri, tmp_path):
@@ -279,13 +306,21 @@ def test_scheduler_reports_failed_monitors(news_site, store_uri, tmp_path):
 # -- the APA spider on the replay site ------------------------------------------------------
 
 
-def replay_crawl(site: ReplaySite, store_uri: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    """`scrapy crawl apa` of the replay's English edition, with the project's own settings."""
-    settings = {**FAST, "NEWSMON_STORE": store_uri, "NEWSMON_PROMETHEUS_FILE": str(tmp_path / "apa.prom")}
+def replay_crawl(
+    site: ReplaySite, store_uri: str, tmp_path: Path, edition: str = "en", **settings
+) -> subprocess.CompletedProcess:
+    """`scrapy crawl apa` of one edition of the replay (English by default), with the project's
+    own settings; metrics go to tmp_path/newsmon-<scope>.prom."""
+    settings = {
+        **FAST,
+        "NEWSMON_STORE": store_uri,
+        "NEWSMON_PROMETHEUS_FILE": str(tmp_path / "newsmon-{scope}.prom"),
+        **settings,
+    }
     with ReplayServer(site) as server:
         command = [
-            sys.executable, "-m", "scrapy", "crawl", "apa", "-a", "editions=en",
-            "-a", f"base_url={server.base_url(REPLAY_EDITION)}", *setting_args(settings),
+            sys.executable, "-m", "scrapy", "crawl", "apa", "-a", f"editions={edition}",
+            "-a", f"base_url={server.base_url(EDITIONS[edition].host)}", *setting_args(settings),
         ]  # fmt: skip
         return subprocess.run(command, cwd=PROJECT_DIR, env=crawl_env(), capture_output=True, text=True, timeout=180)
 
@@ -295,6 +330,19 @@ def move_the_dateline(site: ReplaySite) -> ReplaySite:
     pages = site.pages[REPLAY_EDITION]
     for path in site.article_paths(REPLAY_EDITION) & pages.keys():
         pages[path] = dataclasses.replace(pages[path], body=pages[path].body.replace(b'"date_news"', b'"news_meta"'))
+    return site
+
+
+def hide_the_article_links(site: ReplaySite) -> ReplaySite:
+    """The site after a redesign the spider's selectors miss: the listing's news items are no
+    longer in div.four_columns_block, and the feed is empty. (A feed left intact would still show
+    its 7 links: more than half of the 13 an incremental crawl of the healthy edition sees.)"""
+    pages = site.pages[REPLAY_EDITION]
+    for target in [target for target in pages if target.split("?")[0] == LISTING_PATH]:
+        pages[target] = dataclasses.replace(
+            pages[target], body=pages[target].body.replace(b"four_columns_block", b"news_grid")
+        )
+    pages[RSS_PATH] = dataclasses.replace(pages[RSS_PATH], body=render_rss(EDITIONS["en"], []))
     return site
 
 
@@ -322,6 +370,38 @@ def test_replay_with_a_changed_date_markup_fails_the_coverage_monitor(store_uri,
     assert monitor_statuses(run)["Field Coverage Monitor"] == "FAIL"
 
 
+def test_incremental_rerun_of_an_unchanged_site_passes_the_item_count_monitor(store_uri, tmp_path):
+    # Like a crawl on a quiet night: nothing new to scrape, but the site's articles are all there.
+    first = replay_crawl(build_replay(), store_uri, tmp_path)
+    assert first.returncode == 0, first.stderr
+    rerun = replay_crawl(build_replay(), store_uri, tmp_path, NEWSMON_MONITOR_MIN_HISTORY_RUNS=1)
+
+    assert rerun.returncode == 0, rerun.stderr
+    with open_store(store_uri) as store:
+        latest, earlier = store.recent_runs("apa", limit=2)
+    assert earlier["items"]["seen"] == len(build_replay().stories["en"])  # every story once
+    assert latest["items"]["scraped"] == 0
+    assert latest["items"]["seen"] == latest["spider_stats"]["known_skipped"] > 0
+    assert monitor_statuses(latest)["Item Count History Monitor"] == "PASS"
+
+
+def test_replay_without_article_links_fails_the_item_count_monitor(store_uri, tmp_path):
+    healthy = replay_crawl(build_replay(), store_uri, tmp_path)
+    assert healthy.returncode == 0, healthy.stderr
+    broken = hide_the_article_links(build_replay())
+    result = replay_crawl(broken, store_uri, tmp_path, NEWSMON_MONITOR_MIN_HISTORY_RUNS=1)
+
+    assert result.returncode == EXIT_MONITORS_FAILED, result.stderr
+    median = len(build_replay().stories["en"])
+    assert (
+        f"monitor failed: Item Count History Monitor: 0 articles seen, below 50% of the median {median}"
+        " of the last 1 finished runs"
+    ) in result.stderr
+    run = last_run(store_uri, "apa")
+    assert run["items"]["seen"] == 0
+    assert monitor_statuses(run)["Item Count History Monitor"] == "FAIL"
+
+
 def test_replay_crawl_far_below_its_history_fails_the_item_count_monitor(store_uri, tmp_path):
     seed_history(store_uri, [10 * english_articles()] * 4, spider="apa", scope="apa:en")
     result = replay_crawl(build_replay(), store_uri, tmp_path)
@@ -340,6 +420,41 @@ def test_history_of_other_editions_is_not_compared(store_uri, tmp_path):
     run = last_run(store_uri, "apa")
     assert run["scope"] == "apa:en"
     assert monitor_statuses(run)["Item Count History Monitor"] == "SKIP"
+
+
+def undate_one_article_and_delete_another(site: ReplaySite) -> None:
+    """Two of the edition's plain articles (no quirks) go wrong: one page loses its dateline, the
+    other answers 404, while the listing and the feed still link both."""
+    pages = site.pages[REPLAY_EDITION]
+    undated, deleted = [story.path for story in site.stories["en"] if not story.quirks][:2]
+    undated_body = pages[undated].body.replace(b'"date_news"', b'"news_meta"')
+    pages[undated] = dataclasses.replace(pages[undated], body=undated_body)
+    del pages[deleted]  # the replay's 404 page answers
+
+
+def test_pages_the_spider_rejected_are_recorded_by_reason(store_uri, tmp_path, capsys):
+    site = build_replay()
+    undate_one_article_and_delete_another(site)
+    # Besides those two, the pages of the corpus that are never stored (a truncated one, ...).
+    expected = Counter(story.dropped_as for story in site.stories["en"] if story.dropped_as)
+    expected.update(["no_date", "http_404"])
+    result = replay_crawl(site, store_uri, tmp_path)
+
+    assert result.returncode == EXIT_MONITORS_FAILED, result.stderr  # published_at coverage below 100%
+    run = last_run(store_uri, "apa")
+    assert run["pages"] == {"rejected": dict(sorted(expected.items()))}
+    assert run["items"]["dropped"] == {}  # the chain dropped nothing: the spider turned them down
+
+    samples = metrics(tmp_path / "newsmon-apa-en.prom")  # the textfile is named by the scope
+    run_labels = (("scope", "apa:en"), ("spider", "apa"))
+    for reason in ("no_date", "http_404"):
+        assert samples[("newsmon_last_run_pages_rejected", (("reason", reason), *run_labels))] == expected[reason]
+
+    assert newsmon_main(["runs", "--store", store_uri]) == 0
+    header, row, *_ = capsys.readouterr().out.splitlines()
+    columns = dict(zip(header.split(), row.split()))  # "started (UTC)" and its value are two words each
+    assert columns["scope"] == "apa:en" and columns["dropped"] == "0"
+    assert columns["rejected"] == str(sum(expected.values()))
 
 
 def test_sigterm_to_the_scheduler_stops_the_crawl_which_records_its_run(store_uri, tmp_path):
@@ -389,8 +504,14 @@ CRAWL_STATS = {
     "newsmon/dedupe/duplicate": 1,
     "newsmon/dropped/duplicate": 1,
     "newsmon/dropped/no_date": 1,
-    "newsmon/apa/no_date": 3,  # pages the spider turned down
+    "newsmon/apa/articles": 9,  # article links: requested, and the page gave an article
+    "newsmon/apa/known_skipped": 20,  # ... not requested: stored already
+    "newsmon/apa/older_skipped": 2,  # ... not requested: older than `since`
+    "newsmon/apa/no_date": 3,  # ... requested, and the spider turned the page down
     "newsmon/apa/http_404": 1,
+    "newsmon/apa/not_article_skipped": 5,  # links that are not articles
+    "newsmon/apa/redirected": 1,
+    "newsmon/apa/stop/all_known": 1,
     "newsmon/monitors/failed": 1,
     "newsmon/monitors/results": [{"name": "Field Coverage Monitor", "status": "FAIL", "message": "published_at"}],
 }
@@ -406,36 +527,80 @@ def test_field_coverage_counts_pages_the_spider_turned_down():
     assert field_coverage({}, "apa") == {}
 
 
+def test_articles_seen_are_the_links_the_spider_found():
+    assert articles_seen(CRAWL_STATS, "apa") == 20 + 2 + 9 + 3 + 1
+    # An incremental crawl of a quiet site: nothing requested, every link known.
+    assert articles_seen({"newsmon/apa/known_skipped": 12, "newsmon/apa/stop/all_known": 1}, "apa") == 12
+    # A listing whose links the spider no longer finds.
+    assert articles_seen({"newsmon/apa/stop/empty_page": 1, "newsmon/apa/not_article_skipped": 3}, "apa") == 0
+    # A spider that counts no links is judged by its items scraped.
+    assert articles_seen({"item_scraped_count": 4}, "fakenews") == 4
+
+
+def test_pages_turned_down_by_reason():
+    assert page_rejections(CRAWL_STATS, "apa") == {"http_404": 1, "no_date": 3}
+    failures = {"newsmon/apa/timeout": 2, "newsmon/apa/http_5xx": 1, "newsmon/other/no_body": 1}
+    assert page_rejections(failures, "apa") == {"http_5xx": 1, "timeout": 2}
+    # Every reason the APA site module turns a page down for is one the run documents count.
+    assert all(is_page_rejection(reason) for reason in PAGE_ERROR_REASONS)
+    assert not any(is_page_rejection(name) for name in ("articles", "known_skipped", "redirected", "stop/max_pages"))
+
+
 def test_run_document_from_stats():
     run = build_run("apa", CRAWL_STATS, "finished")
     assert run["started_at"] == CRAWL_STATS["start_time"] and run["duration_seconds"] == 125.0
     assert run["requests"] == 14 and run["responses_by_status"] == {"200": 12, "404": 1, "503": 1}
     assert run["items"] == {
-        "extracted": 9, "scraped": 7, "stored": 7, "inserted": 6, "revised": 1, "unchanged": 0, "spooled": 0,
-        "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
+        "seen": 35, "extracted": 9, "scraped": 7, "stored": 7, "inserted": 6, "revised": 1, "unchanged": 0,
+        "spooled": 0, "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
     }  # fmt: skip
+    assert run["pages"] == {"rejected": {"http_404": 1, "no_date": 3}}
     # Articles spooled while the store was unreachable are not stored yet.
     spooling = build_run("apa", {**CRAWL_STATS, "newsmon/store/spooled": 2}, "finished")
     assert spooling["items"]["spooled"] == 2 and spooling["items"]["stored"] == 7
     assert run["coverage"]["published_at"] == pytest.approx(8 / 12)
-    assert run["spider_stats"] == {"http_404": 1, "no_date": 3}
+    assert run["spider_stats"] == {
+        "articles": 9, "http_404": 1, "known_skipped": 20, "no_date": 3, "not_article_skipped": 5,
+        "older_skipped": 2, "redirected": 1, "stop/all_known": 1,
+    }  # fmt: skip
     assert run["errors"] == 1 and run["monitors_failed"] == 1
 
 
 def test_prometheus_textfile(tmp_path):
     path = tmp_path / "metrics" / "apa.prom"
-    write_run_metrics(build_run("apa", {**CRAWL_STATS, "newsmon/store/spooled": 2}, "finished"), path)
+    run = build_run("apa", {**CRAWL_STATS, "newsmon/store/spooled": 2}, "finished", scope="apa:en")
+    write_run_metrics(run, path)
     samples = metrics(path)
-    spider = ("spider", "apa")
-    assert samples[("newsmon_last_run_articles", (("outcome", "stored"), spider))] == 7
-    assert samples[("newsmon_last_run_articles", (("outcome", "spooled"), spider))] == 2
-    assert samples[("newsmon_last_run_start_timestamp_seconds", (spider,))] == CRAWL_STATS["start_time"].timestamp()
-    assert samples[("newsmon_last_run_duration_seconds", (spider,))] == 125.0
-    assert samples[("newsmon_last_run_success", (spider,))] == 0  # a monitor failed
-    assert samples[("newsmon_last_run_responses", (spider, ("status", "503")))] == 1
-    assert samples[("newsmon_last_run_articles_dropped", (("reason", "no_date"), spider))] == 1
-    assert samples[("newsmon_last_run_monitor_failed", (("monitor", "Field Coverage Monitor"), spider))] == 1
+    run_labels = (("scope", "apa:en"), ("spider", "apa"))
+    assert samples[("newsmon_last_run_articles", (("outcome", "seen"), *run_labels))] == 35
+    assert samples[("newsmon_last_run_articles", (("outcome", "stored"), *run_labels))] == 7
+    assert samples[("newsmon_last_run_articles", (("outcome", "spooled"), *run_labels))] == 2
+    start = CRAWL_STATS["start_time"].timestamp()
+    assert samples[("newsmon_last_run_start_timestamp_seconds", run_labels)] == start
+    assert samples[("newsmon_last_run_duration_seconds", run_labels)] == 125.0
+    assert samples[("newsmon_last_run_success", run_labels)] == 0  # a monitor failed
+    assert samples[("newsmon_last_run_responses", (*run_labels, ("status", "503")))] == 1
+    assert samples[("newsmon_last_run_articles_dropped", (("reason", "no_date"), *run_labels))] == 1
+    assert samples[("newsmon_last_run_pages_rejected", (("reason", "no_date"), *run_labels))] == 3
+    assert samples[("newsmon_last_run_monitor_failed", (("monitor", "Field Coverage Monitor"), *run_labels))] == 1
     assert list(path.parent.iterdir()) == [path]  # written atomically: no temporary file left
+
+
+def test_prometheus_textfile_name_per_scope():
+    run = build_run("apa", CRAWL_STATS, "finished", scope="apa:az,en")
+    assert textfile_path("data/metrics/newsmon-{scope}.prom", run) == "data/metrics/newsmon-apa-az-en.prom"
+    assert textfile_path("/m/{spider}/{scope}.prom", run) == "/m/apa/apa-az-en.prom"
+    assert textfile_path("data/metrics/newsmon-{spider}.prom", run) == "data/metrics/newsmon-apa.prom"
+    with pytest.raises(KeyError):
+        textfile_path("data/metrics/newsmon-{edition}.prom", run)
+
+
+def test_a_bad_textfile_name_is_logged_and_the_run_still_recorded(news_site, store_uri, tmp_path):
+    news_site.publish(1)
+    result = scrapy_crawl(news_site, store_uri, tmp_path, NEWSMON_PROMETHEUS_FILE=str(tmp_path / "{edition}.prom"))
+    assert result.returncode == 0, result.stderr
+    assert "cannot write Prometheus metrics: bad NEWSMON_PROMETHEUS_FILE" in result.stderr
+    assert last_run(store_uri)["items"]["stored"] == 1
 
 
 def test_webhook_failure_is_logged_not_raised(caplog):
@@ -448,7 +613,7 @@ def test_webhook_failure_is_logged_not_raised(caplog):
 
 def test_runs_lists_recent_runs_with_monitor_results(store_uri, capsys):
     with open_store(store_uri) as store:
-        store.record_run(build_run("apa", CRAWL_STATS, "finished"))
+        store.record_run(build_run("apa", CRAWL_STATS, "finished", scope="apa:en"))
         store.record_run(
             build_run("other", {**CRAWL_STATS, "start_time": datetime(2024, 4, 27, tzinfo=timezone.utc),
                                 "newsmon/monitors/failed": 0,
@@ -459,14 +624,15 @@ def test_runs_lists_recent_runs_with_monitor_results(store_uri, capsys):
     assert newsmon_main(["runs", "--store", store_uri]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
-        "started", "(UTC)", "spider", "duration", "finish", "requests", "stored", "dup", "dropped",
-        "published_at", "body", "monitors",
+        "started", "(UTC)", "spider", "scope", "duration", "finish", "requests", "seen", "stored", "dup", "dropped",
+        "rejected", "published_at", "body", "monitors",
     ]  # fmt: skip
     assert lines[1].split() == [
-        "2024-04-28", "10:00:00", "apa", "2m05.0s", "finished", "14", "7", "1", "2", "66.7%", "100%", "FAIL", "(1)",
+        "2024-04-28", "10:00:00", "apa", "apa:en", "2m05.0s", "finished", "14", "35", "7", "1", "2", "4", "66.7%",
+        "100%", "FAIL", "(1)",
     ]  # fmt: skip
     assert lines[2].strip() == "FAIL Field Coverage Monitor: published_at"
-    assert lines[3].split()[2] == "other" and lines[3].split()[-1] == "PASS"
+    assert lines[3].split()[2:4] == ["other", "other"] and lines[3].split()[-1] == "PASS"
 
     assert newsmon_main(["runs", "--store", store_uri, "--spider", "other", "--json"]) == 0
     (run,) = json.loads(capsys.readouterr().out)
@@ -474,3 +640,23 @@ def test_runs_lists_recent_runs_with_monitor_results(store_uri, capsys):
 
     assert newsmon_main(["runs", "--store", store_uri, "--spider", "nobody"]) == 0
     assert capsys.readouterr().out.strip() == "no runs recorded for spider nobody"
+
+
+def test_runs_of_one_scope(store_uri, capsys):
+    start = datetime(2024, 4, 28, tzinfo=timezone.utc)
+    with open_store(store_uri) as store:
+        for hour, scope in enumerate(["apa:az", "apa:en", "apa:ru", "apa:en", "apa:az,en,ru"]):
+            store.record_run(build_run("apa", {**CRAWL_STATS, "start_time": start + timedelta(hours=hour)}, "finished",
+                                       scope=scope))  # fmt: skip
+
+    assert newsmon_main(["runs", "--store", store_uri, "--scope", "apa:en", "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert [(run["scope"], run["started_at"]) for run in runs] == [
+        ("apa:en", "2024-04-28T03:00:00+00:00"), ("apa:en", "2024-04-28T01:00:00+00:00"),
+    ]  # fmt: skip
+    assert newsmon_main(["runs", "--store", store_uri, "--scope", "apa:en", "--limit", "1"]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("2024-")]
+    assert row.split()[1:4] == ["03:00:00", "apa", "apa:en"]
+
+    assert newsmon_main(["runs", "--store", store_uri, "--spider", "apa", "--scope", "apa:de"]) == 0
+    assert capsys.readouterr().out.strip() == "no runs recorded for spider apa, scope apa:de"

@@ -219,3 +219,12 @@ def test_schedule_rejects_a_bad_interval(tmp_path):
         env={**os.environ}, timeout=PATIENCE,
     )  # fmt: skip
     assert result.returncode != 0 and "not an interval" in result.stderr
+
+
+def test_schedule_names_the_variable_holding_bad_json(tmp_path):
+    result = subprocess.run(
+        [*NEWSMON, "schedule", "--once"], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "NEWSMON_SCHEDULE": '{"apa": 15m}'}, timeout=PATIENCE,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "newsmon schedule: $NEWSMON_SCHEDULE: Expecting ',' delimiter" in result.stderr

@@ -7,14 +7,19 @@ Running it again stores nothing new, and says so.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from newsmon.commands import add_store_argument, project_settings, store_uri
+from newsmon.items import parse_isoformat
 from newsmon.loader import load_paths
-from newsmon.middlewares import FAILURE_KINDS
+from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, recorded_scope
 from newsmon.replay import ReplayServer, build_replay
-from newsmon.replay.crawl import CrawlRun, crawl_replay
-from newsmon.sites.apa import EDITIONS, PAGE_ERROR_REASONS
+from newsmon.replay.crawl import crawl_replay
+from newsmon.sites.apa import EDITIONS
+from newsmon.spiders.apa import ApaSpider
 from newsmon.store import Store, open_store, redact_uri
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -39,28 +44,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     uri = _absolute_sqlite(store_uri(args))
     with open_store(uri) as store:
-        before = _counts(store)
+        stored_before = store.count()
+    crawls_started = datetime.now(timezone.utc)
     with ReplayServer(build_replay()) as server:
         print("Replay of APA on 127.0.0.1:", ", ".join(f"{h} {server.base_url(h)}" for h in server.site.hosts))
         print(f"Crawling every edition with `scrapy crawl apa` ({SETTINGS_MODULE}) into {redact_uri(uri)} ...")
-        runs = crawl_replay(server, EDITIONS, store=uri, settings_module=SETTINGS_MODULE)
-    failed = [r for r in runs.values() if not r.ran]
+        crawls = crawl_replay(server, EDITIONS, store=uri, settings_module=SETTINGS_MODULE)
+    failed = [crawl for crawl in crawls.values() if not crawl.ran]
     for crawl in failed:
         print(f"\nscrapy crawl apa -a editions={crawl.edition} failed (exit {crawl.returncode}):\n{crawl.log[-2000:]}")
     with open_store(uri) as store:
-        crawled = _counts(store)
+        # The figures of each edition's crawl come from the run it recorded in the store; the
+        # edition's total is counted before the samples are loaded, which may add to it.
+        runs = _edition_runs(store, since=crawls_started)
+        in_store = {lang: store.count(site=EDITIONS[lang].host) for lang in crawls}
         samples = load_paths([SAMPLES], store, project_settings())
-        after = _counts(store)
         newest = list(store.query(limit=HEADLINES))
         total = store.count()
 
     print()
-    for lang, crawl in runs.items():
+    for lang, crawl in crawls.items():
         host = EDITIONS[lang].host
-        print(f"  {host:<10} {_stored_line(crawled[host] - before[host], after[host])}{_problems(crawl)}")
-        for message in crawl.monitor_failures:
-            print(f"  {'':<10} monitor: {message}")
-    if any(crawl.monitor_failures for crawl in runs.values()):
+        run_doc = runs.get(lang)
+        if run_doc is None:
+            if crawl.ran:
+                print(f"  {host:<10} crawled, but the crawl recorded no run in the store (see its log)")
+            continue
+        print(f"  {host:<10} {_stored_line(run_doc['items']['inserted'], in_store[lang])}{_not_stored(run_doc)}")
+        for monitor in run_doc["monitors"]:
+            if monitor["status"] in FAILED_STATUSES:
+                print(f"  {'':<10} monitor: {monitor['name']}: {monitor['message']}")
+    if any(run_doc["monitors_failed"] for run_doc in runs.values()):
         print(
             f"  {'':<10} (the replay holds deliberately broken pages; the monitors flag them as they"
             " would on the live site)"
@@ -75,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     for article in newest:
         when = f"{article.published_at:%Y-%m-%d %H:%M}" if article.published_at else "-" * 16
         print(f"  {when}  {article.site:<10} {article.title}")
-    new = total - sum(before.values())
+    new = total - stored_before
     if new:
         print(f"\nStored {new} new articles; {total} in the store.")
     else:
@@ -83,10 +97,16 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _counts(store: Store) -> dict[str, int]:
-    """Stored articles per edition host, plus everything else under "" (samples, other sites)."""
-    by_site = {edition.host: store.count(site=edition.host) for edition in EDITIONS.values()}
-    return {**by_site, "": store.count() - sum(by_site.values())}
+def _edition_runs(store: Store, since: datetime) -> dict[str, dict[str, Any]]:
+    """The run document of each edition's crawl started since `since`, by edition."""
+    scopes = {ApaSpider(editions=lang).run_scope: lang for lang in EDITIONS}
+    runs: dict[str, dict[str, Any]] = {}
+    for run_doc in store.recent_runs(ApaSpider.name, limit=len(EDITIONS) * SCOPE_WINDOW):  # newest first
+        lang = scopes.get(recorded_scope(run_doc))
+        started = parse_isoformat(run_doc.get("started_at"))
+        if lang and lang not in runs and started and started >= since:
+            runs[lang] = run_doc
+    return runs
 
 
 def _stored_line(new: int, total: int) -> str:
@@ -95,19 +115,11 @@ def _stored_line(new: int, total: int) -> str:
     return f"{new} new, {total} in store"
 
 
-def _problems(crawl: CrawlRun) -> str:
-    """`   not stored: no_date 1, http_404 1` from the crawl's stats, "" when none."""
-    prefix = "newsmon/apa/"
-    counts = {
-        key[len(prefix) :]: crawl.stat(key)
-        for key in sorted(crawl.stats)
-        if key.startswith(prefix) and _is_problem(key[len(prefix) :])
-    }
-    return "   not stored: " + ", ".join(f"{name} {n}" for name, n in counts.items()) if counts else ""
-
-
-def _is_problem(name: str) -> bool:
-    return name in PAGE_ERROR_REASONS or name in FAILURE_KINDS or name.startswith("http_")
+def _not_stored(run_doc: dict[str, Any]) -> str:
+    """`   not stored: http_404 1, no_date 1`: pages the spider rejected and articles the chain
+    dropped, by reason; "" when none."""
+    reasons = Counter(run_doc["pages"]["rejected"]) + Counter(run_doc["items"]["dropped"])
+    return "   not stored: " + ", ".join(f"{name} {n}" for name, n in sorted(reasons.items())) if reasons else ""
 
 
 def _absolute_sqlite(uri: str) -> str:

@@ -8,11 +8,12 @@ from typing import Any
 
 from newsmon.commands import add_store_argument, open_store_or_exit
 from newsmon.items import isoformat_utc, parse_isoformat
-from newsmon.monitoring import FAILED_STATUSES
+from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, recorded_scope
 
 COLUMNS = (
-    ("started (UTC)", "<"), ("spider", "<"), ("duration", ">"), ("finish", "<"), ("requests", ">"),
-    ("stored", ">"), ("dup", ">"), ("dropped", ">"), ("published_at", ">"), ("body", ">"), ("monitors", "<"),
+    ("started (UTC)", "<"), ("spider", "<"), ("scope", "<"), ("duration", ">"), ("finish", "<"),
+    ("requests", ">"), ("seen", ">"), ("stored", ">"), ("dup", ">"), ("dropped", ">"), ("rejected", ">"),
+    ("published_at", ">"), ("body", ">"), ("monitors", "<"),
 )  # fmt: skip
 
 
@@ -20,12 +21,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "runs",
         help="list recent crawl runs with their key figures and monitor results",
-        description="List the crawl runs recorded in the store, newest first: start, duration, finish"
-        " reason, requests, articles stored / duplicate / dropped, coverage of published_at and body"
-        " among the articles extracted, and the monitors' verdict (each failure on its own line).",
+        description="List the crawl runs recorded in the store, newest first: start, spider, scope (what"
+        " the crawl covered, e.g. apa:en), duration, finish reason, requests, articles seen on listing"
+        " pages and feeds / stored / duplicate / dropped by the chain, pages the spider rejected,"
+        " coverage of published_at and body among the article pages, and the monitors' verdict (each"
+        " failure on its own line). --json has the reasons of drops and rejections.",
     )
     add_store_argument(parser)
     parser.add_argument("--spider", metavar="NAME", help="only runs of this spider")
+    parser.add_argument("--scope", metavar="SCOPE", help="only runs of this scope, as the scope column shows it")
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="show the last N runs (default 20)")
     parser.add_argument("--json", action="store_true", help="print the run documents as JSON")
     parser.set_defaults(run=run)
@@ -33,12 +37,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_store_or_exit(args) as store:
-        runs = store.recent_runs(args.spider, limit=args.limit)
+        if args.scope:
+            recent = store.recent_runs(args.spider, limit=args.limit * SCOPE_WINDOW)
+            runs = [run_doc for run_doc in recent if recorded_scope(run_doc) == args.scope][: args.limit]
+        else:
+            runs = store.recent_runs(args.spider, limit=args.limit)
     if args.json:
         print(json.dumps(runs, ensure_ascii=False, indent=2, default=_json_value))
         return 0
     if not runs:
-        print("no runs recorded" + (f" for spider {args.spider}" if args.spider else ""))
+        wanted = [f"{name} {value}" for name, value in (("spider", args.spider), ("scope", args.scope)) if value]
+        print("no runs recorded" + (f" for {', '.join(wanted)}" if wanted else ""))
         return 0
     rows = [_row(r) for r in runs]
     widths = [max(len(title), *(len(row[i]) for row in rows)) for i, (title, _) in enumerate(COLUMNS)]
@@ -57,12 +66,16 @@ def _row(run_doc: dict[str, Any]) -> list[str]:
     return [
         started.strftime("%Y-%m-%d %H:%M:%S") if started else "-",
         run_doc.get("spider", "-"),
+        recorded_scope(run_doc),
         _duration(run_doc.get("duration_seconds")),
         run_doc.get("finish_reason") or "-",
         str(run_doc.get("requests", 0)),
+        # "-": runs recorded before these figures existed
+        str(items["seen"]) if "seen" in items else "-",
         str(items.get("stored", 0)),
         str(items.get("duplicates", 0)),
         str(sum(items.get("dropped", {}).values())),
+        str(sum(run_doc["pages"]["rejected"].values())) if "pages" in run_doc else "-",
         _percent(coverage.get("published_at")),
         _percent(coverage.get("body")),
         _verdict(run_doc),

@@ -60,10 +60,16 @@ def run(args: argparse.Namespace) -> int:
         """$NAME, else the NAME setting (so that it works outside the project directory too)."""
         return os.environ.get(name) or settings.get(name)
 
+    if args.every:
+        source, configured_schedule = "--every", ",".join(args.every)
+    elif os.environ.get("NEWSMON_SCHEDULE"):
+        source, configured_schedule = "$NEWSMON_SCHEDULE", os.environ["NEWSMON_SCHEDULE"]
+    else:
+        source, configured_schedule = "the NEWSMON_SCHEDULE setting", settings.get("NEWSMON_SCHEDULE") or {}
     try:
-        schedule = parse_schedule(",".join(args.every) if args.every else configured("NEWSMON_SCHEDULE") or {})
-    except ValueError as exc:
-        raise SystemExit(f"newsmon schedule: {exc}") from None
+        schedule = parse_schedule(configured_schedule)
+    except ValueError as exc:  # json.JSONDecodeError included: its message would not say where
+        raise SystemExit(f"newsmon schedule: {source}: {exc}") from None
     if not schedule:
         raise SystemExit("newsmon schedule: nothing to schedule (set NEWSMON_SCHEDULE or use --every)")
     # Crawls run from the project directory (scrapy.cfg), where relative data paths also live.

@@ -4,9 +4,9 @@ How one crawl is watched (all of it happens on `spider_closed`, in this order):
 
 1. While crawling, `recorder.RunRecorder` counts for every article the spider extracted
    which fields it came out of the chain with (`newsmon/coverage/*` stats).
-2. Spidermon runs `monitors.SpiderCloseMonitors`: finish reason, error count, item count
-   against the spider's run history, field coverage. Its actions log each failure in one
-   line, keep the results in the stats (`newsmon/monitors/*`) and POST failures to
+2. Spidermon runs `monitors.SpiderCloseMonitors`: finish reason, error count, articles seen
+   against the run history of the same scope, field coverage. Its actions log each failure in
+   one line, keep the results in the stats (`newsmon/monitors/*`) and POST failures to
    NEWSMON_MONITOR_WEBHOOK_URL.
 3. `RunRecorder` builds the run document from the stats, records it in the store and writes
    the Prometheus textfile.
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+
+from newsmon.middlewares import FAILURE_KINDS
 
 # Exit status of `scrapy crawl` when the crawl ran but a monitor failed (1 and 2 are Scrapy's
 # own: the crawl could not start, bad usage).
@@ -29,9 +31,16 @@ ARTICLES_EXTRACTED_STAT = COVERAGE_PREFIX + "articles"
 MONITORS_FAILED_STAT = "newsmon/monitors/failed"
 MONITOR_RESULTS_STAT = "newsmon/monitors/results"
 
-# A spider that turns a page down for lacking one of these fields counts it as
-# `newsmon/<spider>/<reason>` (the APA spider does), with the reason names the chain uses.
+# What a spider reports about the links and pages it handled, as `newsmon/<spider>/<name>`
+# counters: the APA spider's vocabulary, and the contract for any spider of the project.
+# Every article link found on a listing page or feed ends in one of these counters:
+SKIPPED_LINKS = ("known_skipped", "older_skipped")  # not requested: stored already, older than `since`
+EXTRACTED_PAGES = "articles"  # requested, and the page gave an article
+# ... or requested and turned down, counted under the reason (see is_page_rejection): a reason
+# below, or a download failure (newsmon.middlewares.failure_kind: `http_404`, `timeout`, ...).
+# A page lacking one of these fields is turned down under the chain's name for the reason.
 MISSING_FIELD_REASONS = {"title": "no_title", "body": "no_body", "published_at": "no_date"}
+PAGE_REJECTION_REASONS = ("not_html", "malformed", "truncated", *MISSING_FIELD_REASONS.values())
 
 # Monitor statuses in run documents (Spidermon's OK/SKIPPED become PASS/SKIP); ERROR is a
 # monitor that could not run to the end and counts as failed.
@@ -39,10 +48,56 @@ PASS, SKIP, FAIL, ERROR = "PASS", "SKIP", "FAIL", "ERROR"
 FAILED_STATUSES = (FAIL, ERROR)
 
 
+# The store picks runs by spider only: runs of one scope are looked for among this many times
+# as many of the spider's latest runs, enough unless other scopes run far more often.
+SCOPE_WINDOW = 10
+
+
 def run_scope(spider: Any) -> str:
     """What a crawl covered, so that only comparable runs are compared: the spider's
     `run_scope` when it defines one (e.g. `apa:en` for `-a editions=en`), else its name."""
     return getattr(spider, "run_scope", spider.name)
+
+
+def recorded_scope(run: Mapping[str, Any]) -> str:
+    """The scope of a run document (documents older than scopes have their spider's name)."""
+    return run.get("scope") or run["spider"]
+
+
+def is_page_rejection(name: str) -> bool:
+    """Whether a spider counter `newsmon/<spider>/<name>` counts pages turned down."""
+    return name in PAGE_REJECTION_REASONS or name in FAILURE_KINDS or name.startswith("http_")
+
+
+def page_rejections(stats: Mapping[str, Any], spider: str) -> dict[str, int]:
+    """Pages the spider turned down, by reason (sorted), from the crawl stats.
+
+    Download failures count every request that failed for good, so a listing page or feed
+    that could not be fetched is among them too.
+    """
+    prefix = f"newsmon/{spider}/"
+    return {
+        key[len(prefix):]: int(value)
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix) and is_page_rejection(key[len(prefix):])
+    }
+
+
+def articles_seen(stats: Mapping[str, Any], spider: str) -> int:
+    """Article links the crawl found on the site's listing pages and feeds, from the crawl stats.
+
+    Whether the source still works shows here, however little of it was new: an incremental
+    crawl of a quiet site requests nothing but still sees the known articles, while a listing
+    whose markup changed shows none. It is the sum of the counters every link ends in
+    (SKIPPED_LINKS, EXTRACTED_PAGES, page_rejections); a link requested from both the listing
+    and the feed counts once when new (Scrapy fetches it once) but twice when known.
+
+    A spider that counts none of these is judged by Scrapy's item_scraped_count instead.
+    """
+    counters = [*SKIPPED_LINKS, EXTRACTED_PAGES]
+    seen = sum(int(stats.get(f"newsmon/{spider}/{name}", 0)) for name in counters)
+    seen += sum(page_rejections(stats, spider).values())
+    return seen or int(stats.get("item_scraped_count", 0))
 
 
 class Coverage(NamedTuple):

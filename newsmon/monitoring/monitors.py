@@ -18,15 +18,18 @@ from spidermon.results.items import MonitorResult
 
 from newsmon.items import isoformat_utc
 from newsmon.monitoring import (
-    run_scope,
     ERROR,
     FAIL,
     FAILED_STATUSES,
     MONITOR_RESULTS_STAT,
     MONITORS_FAILED_STAT,
     PASS,
+    SCOPE_WINDOW,
     SKIP,
+    articles_seen,
     field_coverage,
+    recorded_scope,
+    run_scope,
 )
 from newsmon.monitoring.webhook import post_json_in_background
 from newsmon.pipelines import crawler_store
@@ -39,12 +42,17 @@ RUN_STATUSES = {_STATUS.SUCCESS: PASS, _STATUS.SKIPPED: SKIP, _STATUS.FAILURE: F
 
 @monitors.name("Item Count History Monitor")
 class ItemCountHistoryMonitor(BaseScrapyMonitor):
-    """Items scraped are not far below the median of the earlier runs of the same scope.
+    """The articles seen are not far below the median of the earlier runs of the same scope.
 
-    The count is item_scraped_count: articles that passed the whole chain (stored as new or
-    revised). The baseline is the median over the last NEWSMON_MONITOR_HISTORY_RUNS recorded
-    runs that finished normally and crawled the same scope (see `run_scope`); the monitor fails below
-    NEWSMON_MONITOR_MIN_ITEMS_RATIO times it, and is skipped until
+    The figure is `articles_seen` (run documents: `items.seen`): the article links the spider
+    found on its listing pages and feeds, new, known or too old. Crawls are incremental, so the
+    items scraped follow the news flow (none at all on a quiet night) and say nothing about the
+    source; the links seen drop only when the site stops offering them or the spider stops
+    finding them. Spiders that do not count their links are judged by item_scraped_count.
+
+    The baseline is the median over the last NEWSMON_MONITOR_HISTORY_RUNS recorded runs that
+    finished normally, crawled the same scope (see `run_scope`) and have the figure; the monitor
+    fails below NEWSMON_MONITOR_MIN_ITEMS_RATIO times it, and is skipped until
     NEWSMON_MONITOR_MIN_HISTORY_RUNS such runs exist.
     """
 
@@ -52,23 +60,25 @@ class ItemCountHistoryMonitor(BaseScrapyMonitor):
         settings = self.crawler.settings
         wanted = settings.getint("NEWSMON_MONITOR_HISTORY_RUNS")
         scope = run_scope(self.spider)
-        # Runs of other scopes (e.g. another subset of editions) are not comparable; they are
-        # filtered out of a longer window of the spider's runs.
-        recent = crawler_store(self.crawler).recent_runs(self.spider.name, limit=wanted * 10)
+        recent = crawler_store(self.crawler).recent_runs(self.spider.name, limit=wanted * SCOPE_WINDOW)
+        # Runs of other scopes (e.g. another subset of editions) are not comparable, nor are runs
+        # recorded before `items.seen` existed (they have only the items scraped).
         history = [
-            run["items"]["scraped"]
+            run["items"]["seen"]
             for run in recent
-            if run.get("finish_reason") == "finished" and run.get("scope", run["spider"]) == scope
+            if run.get("finish_reason") == "finished"
+            and recorded_scope(run) == scope
+            and "seen" in run.get("items", {})
         ][:wanted]
         needed = settings.getint("NEWSMON_MONITOR_MIN_HISTORY_RUNS")
         if len(history) < needed:
             self.skipTest(f"{len(history)} earlier finished run(s), {needed} needed")
         median = statistics.median(history)
         ratio = settings.getfloat("NEWSMON_MONITOR_MIN_ITEMS_RATIO")
-        scraped = self.stats.get("item_scraped_count", 0)
-        if scraped < ratio * median:
+        seen = articles_seen(self.stats, self.spider.name)
+        if seen < ratio * median:
             self.fail(
-                f"{scraped} items scraped, below {ratio:.0%} of the median {median:g}"
+                f"{seen} articles seen, below {ratio:.0%} of the median {median:g}"
                 f" of the last {len(history)} finished runs"
             )
 
@@ -144,14 +154,17 @@ class NotifyWebhook(Action):
 
     def payload(self) -> dict[str, Any]:
         spider = self.data.spider.name
+        scope = run_scope(self.data.spider)
         stats = self.data.stats
         failed = [monitor_outcome(result) for result in self.result.monitors_failed_results]
         return {
-            "text": f"newsmon: {len(failed)} monitor(s) failed for spider {spider}: "
+            "text": f"newsmon: {len(failed)} monitor(s) failed for {scope}: "
             + "; ".join(f"{m['name']}: {m['message']}" for m in failed),
             "spider": spider,
+            "scope": scope,
             "started_at": isoformat_utc(stats.get("start_time")),
             "finish_reason": stats.get("finish_reason"),
+            "articles_seen": articles_seen(stats, spider),
             "items_scraped": stats.get("item_scraped_count", 0),
             "failed_monitors": failed,
         }

@@ -12,14 +12,16 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsmon.monitoring import (
-    run_scope,
     ARTICLES_EXTRACTED_STAT,
     COVERAGE_PREFIX,
     MONITOR_RESULTS_STAT,
     MONITORS_FAILED_STAT,
+    articles_seen,
     field_coverage,
+    page_rejections,
+    run_scope,
 )
-from newsmon.monitoring.prometheus import write_run_metrics
+from newsmon.monitoring.prometheus import textfile_path, write_run_metrics
 from newsmon.pipelines import crawler_store
 from newsmon.store import StoreError
 
@@ -82,11 +84,7 @@ class RunRecorder:
             return  # `scrapy check` runs contracts, not a crawl: it has no place in the history
         run = build_run(spider.name, self.stats.get_stats(), reason, scope=run_scope(spider))
         if self.prometheus_file:
-            path = self.prometheus_file.format(spider=spider.name)
-            try:
-                write_run_metrics(run, path)
-            except OSError as exc:
-                logger.error("cannot write Prometheus metrics to %s: %s", path, exc)
+            self.write_metrics(run)
         items = run["items"]
         try:
             crawler_store(self.crawler).record_run(run)
@@ -101,14 +99,30 @@ class RunRecorder:
             spider.name, reason, items["stored"], items["spooled"], run["monitors_failed"],
         )  # fmt: skip
 
+    def write_metrics(self, run: dict[str, Any]) -> None:
+        try:
+            path = textfile_path(self.prometheus_file, run)
+        except (KeyError, IndexError, ValueError) as exc:
+            # A typo in the pattern must not cost the run its record in the store.
+            logger.error(
+                "cannot write Prometheus metrics: bad NEWSMON_PROMETHEUS_FILE %r (%r)", self.prometheus_file, exc
+            )
+            return
+        try:
+            write_run_metrics(run, path)
+        except OSError as exc:
+            logger.error("cannot write Prometheus metrics to %s: %s", path, exc)
+
 
 def build_run(
     spider: str, stats: Mapping[str, Any], finish_reason: str, *, scope: str | None = None
 ) -> dict[str, Any]:
     """The run document of one crawl, from its Scrapy stats.
 
-    `items.scraped` (Scrapy's item_scraped_count: articles that passed the whole chain) is
-    the figure the item-count monitor compares with earlier runs.
+    `items.seen` (article links found on the listing pages and feeds, see `articles_seen`) is
+    the figure the item-count monitor compares with earlier runs; `items.scraped` is Scrapy's
+    item_scraped_count (articles that passed the whole chain). Articles not stored are in
+    `items.dropped` (by the chain) and `pages.rejected` (pages the spider turned down), by reason.
     """
 
     def count(key: str) -> int:
@@ -137,6 +151,7 @@ def build_run(
         # the monitors' own failure reports are not included).
         "errors": count("log_count/ERROR"),
         "items": {
+            "seen": articles_seen(stats, spider),
             "extracted": count(ARTICLES_EXTRACTED_STAT),
             "scraped": count("item_scraped_count"),
             "stored": stored["inserted"] + stored["revised"],
@@ -144,7 +159,8 @@ def build_run(
             "duplicates": count("newsmon/dedupe/duplicate") + count("newsmon/store/duplicate"),
             "dropped": by_suffix(DROPPED_PREFIX),
         },
-        # The spider's own counters: pages turned down and why, requests that failed, ...
+        "pages": {"rejected": page_rejections(stats, spider)},
+        # All of the spider's own counters: links skipped, why paging stopped, pages turned down, ...
         "spider_stats": by_suffix(f"newsmon/{spider}/"),
         "coverage": {field: c.share for field, c in field_coverage(stats, spider).items()},
         "monitors": list(stats.get(MONITOR_RESULTS_STAT, [])),
