@@ -1,7 +1,7 @@
 """Scrapy item pipelines: thin adapters, one per step of `newsmon.chain`.
 
 All pipelines of one crawler share one `Chain` (and so one store), built on first use.
-Rejected articles become `DropItem` with the reason, counted as `newsmon/dropped/<reason>`.
+Rejected articles become `Dropped` (a DropItem) with the reason, counted as `newsmon/dropped/<reason>`.
 """
 from __future__ import annotations
 
@@ -19,6 +19,15 @@ from newsmon.store import Store, open_store
 
 _chains: "weakref.WeakKeyDictionary[Crawler, Chain]" = weakref.WeakKeyDictionary()
 _stores: "weakref.WeakKeyDictionary[Crawler, Store]" = weakref.WeakKeyDictionary()
+
+
+class Dropped(DropItem):
+    """An article the chain rejected; `reason` is the Rejected reason (`no_date`, `duplicate`, ...),
+    for `item_dropped` handlers such as the APA spider's."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def crawler_store(crawler: Crawler) -> Store:
@@ -66,7 +75,7 @@ class StepPipeline:
             return self.step.process(item)
         except Rejected as rejected:
             self.crawler.stats.inc_value(f"newsmon/dropped/{rejected.reason}")
-            raise DropItem(f"{rejected} ({item.url or item.source_path})") from None
+            raise Dropped(f"{rejected} ({item.url or item.source_path})", rejected.reason) from None
 
     def close_spider(self) -> None:
         self.step.close()

@@ -6,6 +6,7 @@ from newsmon.dates import DEFAULT_TZ
 from newsmon.exporters import FEED_EXPORTERS
 from newsmon.items import ARTICLE_FIELDS
 from newsmon.pipelines import item_pipelines_setting
+from newsmon.spiders.apa import DEFAULT_RECHECK_DROPPED_AFTER
 from newsmon.stories import StoryParams
 
 BOT_NAME = "newsmon"
@@ -55,6 +56,9 @@ NEWSMON_STORE = os.environ.get("NEWSMON_STORE", "sqlite:///data/newsmon.db")
 NEWSMON_STORE_OPTIONS = env_json("NEWSMON_STORE_OPTIONS", {})
 # Batches written while the store is unreachable; each store has a subdirectory of its own.
 NEWSMON_SPOOL_DIR = os.environ.get("NEWSMON_SPOOL_DIR", "data/spool")
+# Pages dropped for good (404, no date, ...) are not fetched again for this long (seconds; None:
+# never again). Aliases (a listing link that led to an article stored under another URL) never expire.
+NEWSMON_RECHECK_DROPPED_AFTER = DEFAULT_RECHECK_DROPPED_AFTER
 NEWSMON_BATCH_SIZE = 500
 NEWSMON_FLUSH_SECONDS = 5.0
 NEWSMON_DEFAULT_TIMEZONE = DEFAULT_TZ  # Asia/Baku: page times without an offset are Baku time

@@ -1,17 +1,20 @@
 """The real spider with the real settings, over real HTTP, against the replay on 127.0.0.1.
 
 The end-to-end test runs `scrapy crawl apa` (one subprocess per edition) twice into one store
-and checks every stored article field by field, the drop counters, the feed export, and that
-the second run fetches no article page. Light tests of the spider's pieces follow.
+and checks every stored article field by field, the drop counters, the feed export, the URLs
+the store remembers, and that the second run fetches nothing but each edition's first listing
+page and feed. Light tests of the spider's pieces follow.
 """
 from __future__ import annotations
 
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -19,29 +22,36 @@ from prometheus_client.parser import text_string_to_metric_families
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from newsmon.chain import Chain
 from newsmon.fingerprint import content_hash
 from newsmon.items import ARTICLE_FIELDS, to_record
 from newsmon.middlewares import failure_kind
+from newsmon.pipelines import Dropped
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
-from newsmon.replay.site import moved_from_path, public_url
+from newsmon.replay.site import Page, ReplaySite, moved_from_path, public_url
 from newsmon.sites.apa import EDITIONS
-from newsmon.spiders.apa import ApaSpider, PublicUrlContract
-from newsmon.store import open_store
+from newsmon.spiders.apa import LISTED_URL, PERMANENT_DROPS, ApaSpider, PublicUrlContract
+from newsmon.store import ALIAS, open_store
 from newsmon.store.mongo import MongoStore
 from newsmon.store.spool import Spool
 from store_backends import mongomock_client
 
 EDITION_LANGS = tuple(EDITIONS)
 NON_ARTICLE_PATHS = ("/rates", "/weather-forecast", "/currency", "/jobs", "/tag/")
-# Chain-filled fields checked separately (content_hash) or not at all (story_id, fetched_at).
-CHAIN_FIELDS = ("content_hash", "story_id", "fetched_at")
+# What a rerun over an unchanged site requests from every edition, each once.
+RERUN_TARGETS = ("/robots.txt", "/all-news", "/rss")
 
 
 def store_uri(path: Path) -> str:
     return f"sqlite:///{path}"  # path is absolute: sqlite:////tmp/...
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def crawl_environment(tmp_path: Path) -> dict[str, str]:
@@ -52,6 +62,12 @@ def crawl_environment(tmp_path: Path) -> dict[str, str]:
 def stored_records(uri: str) -> dict[str, dict]:
     with open_store(uri) as store:
         return {article.url: to_record(article) for article in store.query()}
+
+
+def remembered_urls(path: Path) -> dict[str, tuple[str, str]]:
+    """URL -> (what, target) of the URLs the SQLite store at `path` remembers."""
+    with sqlite3.connect(path) as db:
+        return {url: (what, target) for url, what, target in db.execute("SELECT url, what, target FROM seen_urls")}
 
 
 def article_hits(server: ReplayServer, hits) -> Counter[tuple[str, str]]:
@@ -65,30 +81,38 @@ def test_crawl_replay_end_to_end(tmp_path):
     uri = store_uri(tmp_path / "store.db")
     with ReplayServer(site) as server:
         environment = crawl_environment(tmp_path)
+        started = utc_now()
         first = crawl_replay(server, EDITION_LANGS, store=uri, feed_dir=tmp_path, environment=environment)
+        ended = utc_now()
         first_hits = list(server.hits)
         stored_after_first = stored_records(uri)
+        remembered_after_first = remembered_urls(tmp_path / "store.db")
         second = crawl_replay(server, EDITION_LANGS, store=uri, environment=environment)
         second_hits = server.hits[len(first_hits) :]
 
     for run in (*first.values(), *second.values()):
         assert run.ran, f"{run.edition}: exit {run.returncode}\n{run.log[-3000:]}"
+        assert not [key for key in run.stats if key.startswith("spider_exceptions/")], run.edition
 
-    check_stored_articles(stored_after_first)
+    check_stored_articles(stored_after_first, started, ended)
     check_drops_and_failures(first)
     check_each_article_fetched_once(server, first_hits)
     check_feed_export(tmp_path, stored_after_first)
+    assert remembered_after_first == expected_remembered(site)
 
-    # Second run over the unchanged site: nothing new stored, no article page requested.
+    # Second run over the unchanged site: nothing new stored, and from every edition only the
+    # first listing page and the feed (the moved, deleted and undated articles on them are known).
     assert stored_records(uri) == stored_after_first
-    assert not article_hits(server, second_hits)
+    requested = Counter((hit.host, hit.target) for hit in second_hits)
+    assert requested == Counter((host, target) for host in site.hosts for target in RERUN_TARGETS)
     for lang, run in second.items():
         assert run.stat("newsmon/store/inserted") == 0, lang
         assert run.stat("newsmon/apa/stop/all_known") == 1, lang
         assert run.stat("newsmon/apa/known_skipped") > 0, lang
+        assert run.stat("newsmon/apa/remembered") == 0, lang  # nothing fetched, nothing to remember
 
 
-def check_stored_articles(stored: dict[str, dict]) -> None:
+def check_stored_articles(stored: dict[str, dict], crawl_started: datetime, crawl_ended: datetime) -> None:
     expected = expected_articles()
     assert sorted(stored) == sorted(expected)
     assert len(stored) >= 40
@@ -97,7 +121,27 @@ def check_stored_articles(stored: dict[str, dict]) -> None:
         for name, value in want.items():
             assert got[name] == value, f"{url}: {name}: {got[name]!r} != {value!r}"
         assert got["content_hash"] == content_hash(want["title"], want["body"]), url
-        assert got["fetched_at"], url
+        # The corpus has no near-duplicates (an edition's translation of a story is another text),
+        # so every article founds its own story, named by its content hash.
+        assert got["story_id"] == got["content_hash"], url
+        fetched_at = datetime.fromisoformat(got["fetched_at"])
+        assert fetched_at.utcoffset() == timedelta(0) and crawl_started <= fetched_at <= crawl_ended, url
+
+
+def expected_remembered(site: ReplaySite) -> dict[str, tuple[str, str]]:
+    """What a first crawl leaves in the store's memory: each moved article's old address, as an
+    alias of its own, and each page dropped for a reason it will give again (not `truncated`,
+    `http_5xx`: those may pass, and the next run that meets the link tries again)."""
+    assert {"truncated", "http_5xx"} <= set(expected_drops(site)) - PERMANENT_DROPS
+    remembered = {}
+    for lang, stories in site.stories.items():
+        edition = EDITIONS[lang]
+        for story in stories:
+            if "moved" in story.quirks:
+                remembered[edition.base_url + moved_from_path(story)] = (ALIAS, public_url(edition, story))
+            if story.dropped_as in PERMANENT_DROPS:
+                remembered[public_url(edition, story)] = (story.dropped_as, "")
+    return remembered
 
 
 def check_drops_and_failures(runs) -> None:
@@ -208,15 +252,57 @@ def prometheus_sample(path: Path, name: str, **labels: str) -> float:
     return value
 
 
-def test_scrapy_check_passes_offline(tmp_path):
+def test_a_stalled_article_times_out_the_rest_is_stored_and_the_next_run_tries_it_again(tmp_path):
+    site = build_replay()
+    host = EDITIONS["en"].host
+    stalled = site.stories["en"][1]  # on the first listing page and in the feed
+    page = site.pages[host][stalled.path]
+    site.add(host, stalled.path, Page.stalled(60))  # until the server stops, far longer than the timeout
+    # A short timeout for the stalled page; quick retries keep a slow machine from failing other
+    # pages. No politeness delays: the replay is local.
+    settings = {
+        "DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 2, "RETRY_BACKOFF_BASE": 0.1,
+        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+    }  # fmt: skip
+    uri = store_uri(tmp_path / "store.db")
+    environment = crawl_environment(tmp_path)
+    with ReplayServer(site) as server:
+        first = crawl_replay(server, ["en"], store=uri, settings=settings, environment=environment)["en"]
+        stored_after_first = stored_records(uri)
+        first_hits = len(server.hits)
+        site.add(host, stalled.path, page)  # the page answers again
+        second = crawl_replay(server, ["en"], store=uri, settings=settings, environment=environment)["en"]
+        second_hits = server.hits[first_hits:]
+
+    assert first.ran and "'finish_reason': 'finished'" in first.log, first.log[-3000:]
+    assert first.stat("newsmon/apa/timeout") == 1
+    expected = {url: record for url, record in expected_articles(site).items() if record["site"] == host}
+    stalled_url = public_url(EDITIONS["en"], stalled)
+    assert sorted(stored_after_first) == sorted(set(expected) - {stalled_url})
+    # A timeout may pass, so it was not remembered: the next run fetches the page, with the other
+    # one whose failure may pass (cut off in transit), and stores it.
+    assert second.ran and second.stat("newsmon/apa/timeout") == 0, second.log[-3000:]
+    truncated = next(story for story in site.stories["en"] if "truncated" in story.quirks)
+    assert set(article_hits(server, second_hits)) == {(host, stalled.path), (host, truncated.path)}
+    stored = stored_records(uri)
+    assert sorted(stored) == sorted(expected)
+    assert {name: stored[stalled_url][name] for name in expected[stalled_url]} == expected[stalled_url]
+
+
+@pytest.mark.parametrize("lang", EDITION_LANGS)
+def test_scrapy_check_passes_offline_for_each_edition(tmp_path, lang):
     env = {**os.environ, "NEWSMON_STORE": store_uri(tmp_path / "store.db"), **crawl_environment(tmp_path)}
+    host = EDITIONS[lang].host
     with ReplayServer(build_replay()) as server:
-        command = [sys.executable, "-m", "scrapy", "check", "apa", "-v", "-a", "editions=en"]
-        command += ["-a", f"base_url={server.base_url('en.apa.az')}"]
+        command = [sys.executable, "-m", "scrapy", "check", "apa", "-v", "-a", f"editions={lang}"]
+        command += ["-a", f"base_url={server.base_url(host)}"]
         result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "Ran 4 contracts" in output and output.rstrip().endswith("OK")
+    assert "Ran 4 contracts" in output and output.rstrip().endswith("OK"), output
+    # The edition's own listing, feed and sample article (the replay of each edition has its own port).
+    served = {hit.path for hit in server.hits if hit.status == 200}
+    assert {"/all-news", "/rss"} <= served and served & server.site.article_paths(host), served
 
 
 # --- the spider's pieces ------------------------------------------------------------------------
@@ -261,8 +347,174 @@ def test_failure_kinds():
     assert failure_kind(ValueError()) == "download_error"
 
 
-def test_contract_request_follows_the_mirror():
-    spider = ApaSpider(editions="en", base_url="http://127.0.0.1:8123")
-    contract = PublicUrlContract(spider.parse_rss, "https://en.apa.az/rss")
-    request = Request(**contract.adjust_request_args({"url": None}))
-    assert request.url == "http://127.0.0.1:8123/rss"
+def test_contract_requests_follow_the_edition_and_its_mirror():
+    spider = ApaSpider(editions="ru", base_url="http://127.0.0.1:8123")
+    listing = PublicUrlContract(spider.parse_listing, "/all-news")
+    request = Request(**listing.adjust_request_args({"url": None, "cb_kwargs": {"page": 1}}))
+    assert request.url == "http://127.0.0.1:8123/all-news"
+    assert request.cb_kwargs == {"page": 1, "edition": "ru"}
+    # A line naming an edition applies to that edition only.
+    assert PublicUrlContract(spider.parse_article, "en=/asia/x-520902").adjust_request_args({"url": None}) == {
+        "url": None
+    }
+    article = PublicUrlContract(spider.parse_article, "ru=/mir/x-650193").adjust_request_args({"url": None})
+    assert article == {"url": "http://127.0.0.1:8123/mir/x-650193", "cb_kwargs": {"edition": "ru"}}
+    # The live site, all editions: the first one is checked.
+    live = PublicUrlContract(ApaSpider().parse_rss, "/rss").adjust_request_args({"url": None})
+    assert live == {"url": "https://apa.az/rss", "cb_kwargs": {"edition": "az"}}
+
+
+@pytest.mark.parametrize("argument", ["https://en.apa.az/rss", "de=/rss", "en=rss"])
+def test_contract_takes_a_path(argument):
+    with pytest.raises(ValueError, match="expected /PATH"):
+        PublicUrlContract(ApaSpider().parse_rss, argument)
+
+
+# --- remembering fetched URLs (no crawl: the spider's callbacks on made-up responses) -----------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "apa"
+ARTICLE = "https://apa.az/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028"
+OLD_SLUG = "https://apa.az/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-954028"
+GONE = "https://apa.az/hadise/gencede-narkotik-vasitelerle-saxlanilib-954030"
+
+
+@pytest.fixture
+def spider(tmp_path) -> ApaSpider:
+    crawler = get_crawler(ApaSpider, {"NEWSMON_STORE": store_uri(tmp_path / "store.db")})
+    return ApaSpider.from_crawler(crawler, editions="az")
+
+
+def article_request(listed: str, fetched: str | None = None) -> Request:
+    """An article request as the spider makes it for `listed`; `fetched`: where a redirect took it."""
+    meta = {LISTED_URL: listed}
+    if fetched:
+        meta["redirect_urls"] = [listed]
+    return Request(fetched or listed, meta=meta)
+
+
+def page(request: Request, fixture: str = "article_az.html") -> HtmlResponse:
+    body = (FIXTURES / fixture).read_bytes()
+    return HtmlResponse(url=request.url, body=body, encoding="utf-8", request=request)
+
+
+def failure(request: Request, error: Exception) -> Failure:
+    failed = Failure(error)
+    failed.request = request  # as Scrapy hands it to the errback
+    return failed
+
+
+def remembered(spider: ApaSpider) -> dict[str, tuple[str, str]]:
+    return {url: (entry.what, entry.target) for url, entry in spider.to_remember.items()}
+
+
+def test_a_redirected_link_is_remembered_as_an_alias_of_the_article(spider):
+    (article,) = spider.parse_article(page(article_request(OLD_SLUG, fetched=ARTICLE)), edition="az")
+    assert article.url == ARTICLE
+    assert remembered(spider) == {OLD_SLUG: (ALIAS, ARTICLE)}
+    assert spider.crawler.stats.get_value("newsmon/apa/redirected") == 1
+
+
+def test_a_link_whose_page_names_another_canonical_url_is_an_alias(spider):
+    # Served at the old address, no redirect: the page's canonical link names the article's.
+    (article,) = spider.parse_article(page(article_request(OLD_SLUG)), edition="az")
+    assert article.url == ARTICLE and remembered(spider) == {OLD_SLUG: (ALIAS, ARTICLE)}
+
+
+def test_an_article_at_its_own_address_needs_no_memory(spider):
+    list(spider.parse_article(page(article_request(ARTICLE)), edition="az"))
+    assert remembered(spider) == {}
+
+
+def test_a_redirect_to_a_page_already_requested_is_remembered_when_the_duplicate_filter_drops_it(spider):
+    spider.on_request_dropped(article_request(OLD_SLUG, fetched=ARTICLE))
+    spider.on_request_dropped(article_request(ARTICLE))  # listed twice: nothing to remember
+    assert remembered(spider) == {OLD_SLUG: (ALIAS, ARTICLE)}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "reason"), [("article_no_date.html", "no_date"), ("article_no_body.html", "no_body")]
+)
+def test_pages_that_are_not_articles_are_remembered_as_dropped_with_the_reason(spider, fixture, reason):
+    assert list(spider.parse_article(page(article_request(OLD_SLUG, fetched=ARTICLE), fixture), edition="az")) == []
+    assert remembered(spider) == {OLD_SLUG: (reason, ""), ARTICLE: (reason, "")}
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (HttpError(HtmlResponse(url=ARTICLE, status=404, body=b"")), "http_404"),
+        (HttpError(HtmlResponse(url=ARTICLE, status=410, body=b"")), "http_410"),
+    ],
+)
+def test_pages_gone_for_good_are_remembered(spider, error, kind):
+    spider.on_error(failure(article_request(ARTICLE), error))
+    assert remembered(spider) == {ARTICLE: (kind, "")}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        HttpError(HtmlResponse(url=ARTICLE, status=503, body=b"")),
+        HttpError(HtmlResponse(url=ARTICLE, status=429, body=b"")),
+        DownloadTimeoutError(),
+        CannotResolveHostError(),
+    ],
+)
+def test_failures_that_may_pass_are_not_remembered(spider, error):
+    spider.on_error(failure(article_request(ARTICLE), error))
+    assert remembered(spider) == {}
+
+
+def test_a_page_cut_off_in_transit_is_not_remembered(spider):
+    assert list(spider.parse_article(page(article_request(ARTICLE), "article_truncated.html"), edition="az")) == []
+    assert spider.crawler.stats.get_value("newsmon/apa/truncated") == 1
+    assert remembered(spider) == {}
+
+
+def test_a_listing_page_or_a_contract_sample_is_never_remembered(spider):
+    spider.on_error(failure(Request(ARTICLE), HttpError(HtmlResponse(url=ARTICLE, status=404, body=b""))))
+    list(spider.parse_article(page(Request(OLD_SLUG), "article_no_date.html"), edition="az"))
+    assert remembered(spider) == {}
+
+
+def test_articles_the_chain_drops_are_remembered_with_its_reason(spider):
+    request = article_request(OLD_SLUG, fetched=ARTICLE)
+    (article,) = spider.parse_article(page(request), edition="az")
+    spider.on_item_dropped(article, page(request), Dropped("duplicate of a stored article", "duplicate"))
+    assert remembered(spider) == {OLD_SLUG: ("duplicate", ""), ARTICLE: ("duplicate", "")}
+
+
+def test_remembered_urls_are_written_in_one_batch_and_known_to_the_next_check(spider):
+    list(spider.parse_article(page(article_request(OLD_SLUG, fetched=ARTICLE)), edition="az"))
+    spider.on_error(failure(article_request(GONE), HttpError(HtmlResponse(url=GONE, status=404, body=b""))))
+    links = [(OLD_SLUG, None), (GONE, None), (ARTICLE, None)]
+    assert spider.select_new("az", links).new == [ARTICLE]  # flushed first, then checked
+    assert spider.to_remember == {} and spider.crawler.stats.get_value("newsmon/apa/remembered") == 2
+
+
+def test_what_is_left_to_remember_is_written_when_the_spider_closes(spider):
+    spider.on_error(failure(article_request(GONE), HttpError(HtmlResponse(url=GONE, status=404, body=b""))))
+    spider.closed("finished")
+    assert spider.store.known_urls([GONE]) == {GONE}
+
+
+def test_dropped_pages_are_tried_again_after_the_recheck_window(tmp_path):
+    def known_after_a_drop(window: object) -> bool:
+        crawler = get_crawler(
+            ApaSpider, {"NEWSMON_STORE": store_uri(tmp_path / f"{window}.db"), "NEWSMON_RECHECK_DROPPED_AFTER": window}
+        )
+        spider = ApaSpider.from_crawler(crawler, editions="az")
+        spider.on_error(failure(article_request(GONE), HttpError(HtmlResponse(url=GONE, status=404, body=b""))))
+        spider.flush_remembered()
+        return spider.select_new("az", [(GONE, None)]).new == []
+
+    assert known_after_a_drop(3600) and known_after_a_drop(None) and known_after_a_drop("never")
+    assert not known_after_a_drop(0)  # dropped before "now": due for another try
+
+
+def test_the_recheck_window_setting():
+    spider = ApaSpider.from_crawler(get_crawler(ApaSpider, {}), editions="az")
+    assert spider.recheck_dropped_after == timedelta(days=7)
+    spider = ApaSpider.from_crawler(get_crawler(ApaSpider, {"NEWSMON_RECHECK_DROPPED_AFTER": "-1"}), editions="az")
+    with pytest.raises(ValueError, match="NEWSMON_RECHECK_DROPPED_AFTER"):
+        spider.recheck_dropped_after

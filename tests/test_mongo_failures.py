@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo.errors import AutoReconnect
+from pymongo import TEXT
+from pymongo.errors import AutoReconnect, OperationFailure
 
 from newsmon.chain import Chain, CounterStats, Rejected, StoreStep
 from newsmon.cli import build_parser
@@ -240,6 +241,30 @@ def test_the_first_operation_that_reaches_the_server_creates_the_indexes_once():
     # Another process's store does it again, harmlessly, and its unique index holds.
     assert mongo_store(client).upsert_many([_prepared(1)]).outcomes == ["unchanged"]
     assert client.get_default_database().articles.index_information() == indexes
+
+
+class RefusingTextIndexes:
+    """A collection whose server refuses a second text index, as MongoDB does (one per collection)."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+    def create_index(self, keys: Any, **options: Any) -> str:
+        if any(kind == TEXT for _, kind in (keys if isinstance(keys, list) else [])):
+            raise OperationFailure("only one text index per collection allowed, found existing text index", code=67)
+        return self._collection.create_index(keys, **options)
+
+
+def test_an_analysts_own_text_index_leaves_the_store_working(caplog):
+    store = mongo_store(mongomock_client())
+    store.articles = RefusingTextIndexes(store.articles)
+    with caplog.at_level(logging.WARNING):
+        assert store.upsert_many([_prepared(1)]).inserted == 1
+    assert "no text index on title/body: OperationFailure: only one text index" in caplog.text
+    assert store.has_url(_prepared(1).url)
 
 
 # -- spooling while the store is down, replay when it is back ----------------------------------------

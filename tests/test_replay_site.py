@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import http.client
+import socket
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,7 +12,7 @@ from scrapy.http import HtmlResponse
 
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops, synthetic_replay
 from newsmon.replay.corpus import QUIRKS
-from newsmon.replay.site import moved_from_path
+from newsmon.replay.site import NO_ANSWER, Page, moved_from_path
 from newsmon.sites.apa import EDITIONS, parse_listing
 
 
@@ -75,6 +78,26 @@ def test_redirect_is_relative_and_robots_and_rss_are_served(server):
     assert rss.getheader("Content-Type").startswith("application/rss+xml")
     assert rss.body.count(b"<item>") == 7 and b"<pubDate>" in rss.body
     assert [hit.status for hit in server.hits if hit.path == old_path] == [301]
+
+
+def test_a_stalled_page_never_answers_and_the_server_stops_with_it_in_flight():
+    site = build_replay()
+    story = site.stories["en"][0]
+    site.add("en.apa.az", story.path, Page.stalled(600))  # far longer than the test may take
+    server = ReplayServer(site).start()
+    address = urlsplit(server.base_url("en.apa.az"))
+    # The bounds below only keep a broken server from hanging the test.
+    with socket.create_connection((address.hostname, address.port), timeout=60) as client:
+        client.sendall(f"GET {story.path} HTTP/1.1\r\nHost: en.apa.az\r\n\r\n".encode())
+        deadline = time.monotonic() + 60
+        while not server.hits and time.monotonic() < deadline:  # until the server holds the request
+            time.sleep(0.01)
+        stopping = threading.Thread(target=server.stop)
+        stopping.start()
+        stopping.join(60)
+        assert not stopping.is_alive(), "stop() waits for the stalled request"
+        assert client.recv(1024) == b""  # the connection was closed without a word
+    assert [(hit.path, hit.status) for hit in server.hits] == [(story.path, NO_ANSWER)]
 
 
 def test_synthetic_replay_has_distinct_articles():

@@ -20,7 +20,7 @@ import pytest
 
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article, parse_isoformat
-from newsmon.store import Store, WriteResult, article_key
+from newsmon.store import ALIAS, RememberedUrl, Store, WriteResult, article_key
 from newsmon.store.mongo import MongoStore
 from newsmon.store.sqlite import SQLiteStore
 from store_backends import (
@@ -75,6 +75,14 @@ class Backend:
             return parse_isoformat(row[0]), parse_isoformat(row[1])
         document = store.articles.find_one({"_id": key})
         return document["first_seen"], document["last_seen"]
+
+    def remembered(self, store: Store, url: str) -> tuple[str, str, datetime]:
+        """(what, target, remembered_at) of one remembered URL; the interface does not expose them."""
+        if isinstance(store, SQLiteStore):
+            row = store._db.execute("SELECT what, target, remembered_at FROM seen_urls WHERE url = ?", (url,)).fetchone()
+            return row[0], row[1], parse_isoformat(row[2])
+        document = store.seen.find_one({"_id": url})
+        return document["what"], document["target"], document["remembered_at"]
 
     def cleanup(self) -> None:
         if self.name == "mongodb" and self.stores:
@@ -273,6 +281,70 @@ def test_url_and_content_lookups(store):
     assert store.has_content_hash(article(3).content_hash)
 
 
+# -- remembered URLs: fetched, but no article stored under them ------------------------------------
+OLD_SLUG = "https://en.apa.az/incident/fire-breaks-out-at-shopping-center-520917"
+GONE = "https://en.apa.az/incident/deleted-article-520916"
+UNDATED = "https://en.apa.az/sports/page-without-a-date-520915"
+
+
+def test_remembered_urls_are_known_but_not_stored(backend, store):
+    stored = article(1)
+    store.upsert_many([stored])
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    store.remember_urls(
+        [RememberedUrl(OLD_SLUG, ALIAS, stored.url), RememberedUrl(GONE, "http_404"), RememberedUrl("", "no_date")]
+    )
+    after = datetime.now(UTC) + timedelta(seconds=1)
+    assert store.known_urls([stored.url, OLD_SLUG, GONE, UNDATED, ""]) == {stored.url, OLD_SLUG, GONE}
+    what, target, remembered_at = backend.remembered(store, OLD_SLUG)
+    assert (what, target) == (ALIAS, stored.url)
+    assert before <= remembered_at <= after and remembered_at.utcoffset() == timedelta(0)
+    assert backend.remembered(store, GONE)[:2] == ("http_404", "")
+    assert not store.has_url(OLD_SLUG) and store.count() == 1 and [a.url for a in store.query()] == [stored.url]
+    store.remember_urls([])
+    assert store.known_urls(iter([GONE])) == {GONE}
+
+
+def test_dropped_pages_count_as_known_within_the_recheck_window_and_aliases_always(store):
+    stored = article(1)
+    store.upsert_many([stored])
+    store.remember_urls([RememberedUrl(OLD_SLUG, ALIAS, stored.url), RememberedUrl(UNDATED, "no_date")])
+    now = datetime.now(UTC)
+    offered = [stored.url, OLD_SLUG, UNDATED]
+    assert store.known_urls(offered) == set(offered)  # no window: dropped pages are never tried again
+    assert store.known_urls(offered, dropped_since=now - timedelta(hours=1)) == set(offered)
+    # Remembered before the window opened: the dropped page is due for another try.
+    assert store.known_urls(offered, dropped_since=now + timedelta(hours=1)) == {stored.url, OLD_SLUG}
+    # Naive bounds are UTC; other zones mean the same instants.
+    baku = timezone(timedelta(hours=4))
+    assert store.known_urls(offered, dropped_since=(now + timedelta(hours=1)).astimezone(baku)) == {stored.url, OLD_SLUG}
+    assert store.known_urls(offered, dropped_since=(now - timedelta(hours=1)).replace(tzinfo=None)) == set(offered)
+
+
+def test_remembering_a_url_again_replaces_what_was_remembered(backend, store):
+    later = datetime.now(UTC) + timedelta(hours=1)
+    store.remember_urls([RememberedUrl(UNDATED, "no_date")])
+    assert store.known_urls([UNDATED], dropped_since=later) == set()
+    # Its text came: now it led to an article stored under its canonical URL.
+    store.remember_urls([RememberedUrl(UNDATED, ALIAS, article(1).url)])
+    assert store.known_urls([UNDATED], dropped_since=later) == {UNDATED}
+    assert backend.remembered(store, UNDATED)[:2] == (ALIAS, article(1).url)
+    store.remember_urls([RememberedUrl(UNDATED, "no_body"), RememberedUrl(UNDATED, "http_404")])  # the last one wins
+    assert backend.remembered(store, UNDATED)[:2] == ("http_404", "")
+    assert store.known_urls([UNDATED], dropped_since=later) == set()
+
+
+def test_known_urls_of_a_long_list(store):
+    """More URLs than one SQL statement may bind: the store splits the lookup, the answer is whole."""
+    stored = [article(n) for n in range(1, 401)]
+    store.upsert_many(stored)
+    remembered = [f"https://en.apa.az/incident/gone-{n}" for n in range(700)]
+    store.remember_urls(RememberedUrl(url, "http_404") for url in remembered)
+    unknown = [f"https://en.apa.az/incident/never-seen-{n}" for n in range(700)]
+    offered = [*unknown, *remembered, *(a.url for a in stored)]
+    assert store.known_urls(offered) == {*remembered, *(a.url for a in stored)}
+
+
 # -- queries --------------------------------------------------------------------------------------
 @pytest.fixture
 def corpus(store) -> list[Article]:
@@ -389,12 +461,14 @@ def test_data_survives_close_and_reopen(backend, store):
     store.upsert_many([edited(article(1), "Second version.")])
     store.add_story_bands([("b1", "s1")])
     store.record_run({"spider": "apa", "started_at": T0})
+    store.remember_urls([RememberedUrl(GONE, "http_404")])
     store.close()
     reopened = backend.open()
     assert reopened.count() == 1 and reopened.has_url(original.url)
     assert [r["article"] for r in reopened.revisions(original.url)] == [original]
     assert reopened.story_candidates(["b1"]) == {"s1": 1}
     assert len(reopened.recent_runs()) == 1
+    assert reopened.known_urls([GONE]) == {GONE}
     assert reopened.upsert_many([edited(article(1), "Second version.")]).outcomes == ["unchanged"]
 
 

@@ -17,6 +17,7 @@ QUIRKS = {
     "old_layout": "2021-22 template: the headline is h1.title_news",
     "og_title_only": "no .title_news element: the headline is only in og:title",
     "sloppy_markup": "unclosed <p>s, upper-case tags, entities: still a complete article",
+    "garbled": "bytes that are not UTF-8, a NUL and stray or unclosed tags around and in the text: parsed whole",
     "no_canonical": "no link[rel=canonical]: the URL is the page's own",
     "foreign_canonical": "canonical names a partner site: ignored, the URL is the page's own",
     "listed_twice": "last on its listing page and first on the next one as well",

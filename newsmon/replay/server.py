@@ -6,6 +6,8 @@
 
 Each edition gets its own port, as each has its own host on the live site (its own robots.txt,
 `/all-news`, `/rss`). HTTP/1.1 keep-alive, so a crawl reuses its connections; no logging.
+A stalled page (Page.stalled) holds its request until its time is up or the server stops,
+whichever comes first, so that stopping never waits for a stall.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from newsmon.replay.site import Page, ReplaySite
 class Hit:
     host: str
     target: str  # path and query as requested
-    status: int
+    status: int  # NO_ANSWER for a stalled page
 
     @property
     def path(self) -> str:
@@ -37,6 +39,7 @@ class ReplayServer:
         self._lock = threading.Lock()
         self._servers = {name: self._make_server(name, host) for name in site.hosts}
         self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()  # set: stalled requests end
 
     def base_url(self, edition_host: str) -> str:
         address, port = self._servers[edition_host].server_address[:2]
@@ -50,6 +53,7 @@ class ReplayServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         for server in self._servers.values():
             server.shutdown()
             server.server_close()
@@ -78,6 +82,10 @@ class ReplayServer:
         self.hits.append(Hit(edition_host, target, page.status))  # list.append is atomic
         return page
 
+    def hold(self, seconds: float) -> None:
+        """Keep a stalled request waiting `seconds`, or until the server stops."""
+        self._stopping.wait(seconds)
+
     def _make_server(self, edition_host: str, address: str) -> ThreadingHTTPServer:
         replay = self
 
@@ -92,6 +100,10 @@ class ReplayServer:
 
             def _answer(self, *, with_body: bool) -> None:
                 page = replay.respond(edition_host, self.path)
+                if page.stall:
+                    replay.hold(page.stall)
+                    self.close_connection = True  # hang up without a word
+                    return
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
                 self.send_header("Content-Length", str(len(page.body)))

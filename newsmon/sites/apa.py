@@ -71,6 +71,10 @@ LISTING_TITLE = "h2.title"
 LISTING_DATE = "div.date span::text"  # "17:44", "21 fevral 2026"
 PAGINATION_ITEMS = "ul.pagination li"
 
+# Characters XML forbids. A broken include or proxy leaves them in pages; lxml parses them, but
+# refuses any text containing one that it is asked to set, as dropping an ad from the text does.
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 # Why a page is not a usable article; the spider counts each as `newsmon/apa/<reason>`.
 PAGE_ERROR_REASONS = ("not_html", "malformed", "truncated", "no_title", "no_date", "no_body")
@@ -205,6 +209,8 @@ def _article_selector(response: Response) -> Selector:
     tail = response.body[-4096:].lower()
     if b"</html" not in tail:
         raise PageError("truncated", "the page ends before </html>")
+    if NOT_XML_CHARS.search(response.text):
+        return Selector(text=NOT_XML_CHARS.sub("", response.text))
     return response.selector
 
 

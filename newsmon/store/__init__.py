@@ -1,7 +1,9 @@
 """Article stores: one interface, an embedded SQLite default and MongoDB for production."""
 from newsmon.store.base import (
+    ALIAS,
     DEFAULT_STORE_URI,
     OutageLog,
+    RememberedUrl,
     Store,
     StoreError,
     StoreUnavailable,
@@ -13,8 +15,10 @@ from newsmon.store.base import (
 )
 
 __all__ = [
+    "ALIAS",
     "DEFAULT_STORE_URI",
     "OutageLog",
+    "RememberedUrl",
     "Store",
     "StoreError",
     "StoreUnavailable",

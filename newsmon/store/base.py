@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsmon.items import Article
 
@@ -26,6 +26,9 @@ REVISED = "revised"
 UNCHANGED = "unchanged"
 DUPLICATE = "duplicate"
 OUTCOMES = (INSERTED, REVISED, UNCHANGED, DUPLICATE)
+
+# What a remembered URL is when it is not a dropped page (see RememberedUrl).
+ALIAS = "alias"
 
 
 class StoreError(Exception):
@@ -87,6 +90,19 @@ class WriteResult:
         return self.count(DUPLICATE)
 
 
+class RememberedUrl(NamedTuple):
+    """A fetched URL under which no article is stored, remembered so that crawls skip it.
+
+    `what` is ALIAS for a URL that led to an article stored under another one, `target` (a
+    listing's link that redirected, or whose page names another canonical URL), else why its page
+    was dropped for good (`http_404`, `no_date`, ...).
+    """
+
+    url: str
+    what: str
+    target: str = ""
+
+
 def article_key(article: Article) -> str:
     return article.url or f"content:{article.content_hash}"
 
@@ -119,8 +135,20 @@ class Store(ABC):
     def has_url(self, url: str) -> bool: ...
 
     @abstractmethod
-    def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """The subset of `urls` already stored (one round trip for a whole listing page)."""
+    def known_urls(self, urls: Iterable[str], *, dropped_since: datetime | None = None) -> set[str]:
+        """The subset of `urls` stored or remembered (one call for a whole listing page).
+
+        A URL remembered as a dropped page counts only if it was remembered at `dropped_since`
+        or later (None: whenever), so that a page whose text came late is fetched again some day.
+        Aliases count whenever they were remembered.
+        """
+
+    @abstractmethod
+    def remember_urls(self, entries: Iterable[RememberedUrl]) -> None:
+        """Remember fetched URLs under which no article is stored, now; one write for all.
+
+        Remembering a URL again replaces what was remembered about it (and when).
+        """
 
     @abstractmethod
     def has_content_hash(self, content_hash: str) -> bool: ...

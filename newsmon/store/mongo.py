@@ -8,6 +8,8 @@ Documents. `articles`: one per article, `_id` = the article key (canonical URL, 
 the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `last_seen`.
 `revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_bands`: `{band_key, story_id}`.
 `story_sketches`: `{_id: story_id, sketch}`. `runs`: `{spider, started_at, record}`.
+`seen_urls`: fetched URLs under which no article is stored, `{_id: url, what, target, remembered_at}`
+(looked up by `_id`, so the primary index is all they need).
 
 Opening a store needs no server: the indexes are created (idempotently) by the first operation
 that reaches it, before that operation. So a crawl starts while MongoDB is down, and spools.
@@ -48,10 +50,12 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError,
 
 from newsmon.items import ARTICLE_FIELDS, DATETIME_FIELDS, Article, from_record, isoformat_utc, parse_isoformat
 from newsmon.store.base import (
+    ALIAS,
     DUPLICATE,
     INSERTED,
     REVISED,
     UNCHANGED,
+    RememberedUrl,
     Store,
     StoreError,
     StoreUnavailable,
@@ -85,6 +89,7 @@ class MongoStore(Store):
         bands_collection: str = "story_bands",
         sketches_collection: str = "story_sketches",
         runs_collection: str = "runs",
+        seen_collection: str = "seen_urls",
         retry_attempts: int = 3,
         retry_backoff: float = 0.5,
         server_selection_timeout_ms: int = 2000,
@@ -117,6 +122,7 @@ class MongoStore(Store):
         self.bands: Collection = database[bands_collection]
         self.sketches: Collection = database[sketches_collection]
         self.runs: Collection = database[runs_collection]
+        self.seen: Collection = database[seen_collection]
 
     def __repr__(self) -> str:
         return f"MongoStore({self.uri!r})"
@@ -147,9 +153,9 @@ class MongoStore(Store):
             articles.create_index(
                 [("title", TEXT), ("body", TEXT)], name="title_body_text", default_language="none"
             )
-        except (OperationFailure, NotImplementedError) as exc:
-            # A collection holds one text index at most, so an analyst's own one makes this fail;
-            # and some servers or test doubles lack text search. The store works without it.
+        except OperationFailure as exc:
+            # A collection holds one text index at most, so an analyst's own one makes this fail.
+            # The store works without it.
             logger.warning("MongoDB %s: no text index on title/body: %s", self.uri, _describe(exc))
 
     # -- failures -----------------------------------------------------------------------
@@ -304,12 +310,27 @@ class MongoStore(Store):
     def has_url(self, url: str) -> bool:
         return bool(url) and self._find_one("has_url", {"_id": url}) is not None
 
-    def known_urls(self, urls: Iterable[str]) -> set[str]:
+    def known_urls(self, urls: Iterable[str], *, dropped_since: datetime | None = None) -> set[str]:
         wanted = [u for u in set(urls) if u]
         if not wanted:
             return set()
-        found = self._call("known_urls", lambda: list(self.articles.find({"_id": {"$in": wanted}}, {"_id": 1})))
-        return {document["_id"] for document in found}
+
+        def lookup() -> set[str]:
+            stored = self._ids(self.articles, {"_id": {"$in": wanted}})
+            # Two collections, two queries: $unionWith would make it one, but mongomock, on which
+            # the store contract also runs, lacks it. The second query asks only for the URLs the
+            # first did not find, and is left out when it found all: a listing page of stored
+            # articles costs one.
+            rest = [url for url in wanted if url not in stored]
+            if not rest:
+                return stored
+            return stored | self._ids(self.seen, _remembered_filter(rest, dropped_since))
+
+        return self._call("known_urls", lookup)
+
+    @staticmethod
+    def _ids(collection: Collection, query: dict[str, Any]) -> set[str]:
+        return {document["_id"] for document in collection.find(query, {"_id": 1})}
 
     def has_content_hash(self, content_hash: str) -> bool:
         return self._find_one("has_content_hash", {"content_hash": content_hash}) is not None
@@ -406,6 +427,19 @@ class MongoStore(Store):
                 for story_id, sketch in first.items()
             ]
             self._bulk(self.sketches, requests, ordered=False)
+
+    # -- remembered URLs ------------------------------------------------------------------
+    def remember_urls(self, entries: Iterable[RememberedUrl]) -> None:
+        latest = {entry.url: entry for entry in entries if entry.url}  # the last word on a URL wins
+        if latest:
+            now = _now()
+            # A duplicate-key failure is another process remembering the same URL at the same
+            # moment: either record will do.
+            requests = [
+                UpdateOne({"_id": url}, {"$set": {"what": e.what, "target": e.target, "remembered_at": now}}, upsert=True)
+                for url, e in latest.items()
+            ]
+            self._bulk(self.seen, requests, ordered=False)
 
     # -- crawl runs ---------------------------------------------------------------------
     def record_run(self, run: dict[str, Any]) -> None:
@@ -655,6 +689,14 @@ def _document(article: Article) -> dict[str, Any]:
 
 def _article(document: dict[str, Any]) -> Article:
     return from_record({name: document.get(name) for name in ARTICLE_FIELDS})
+
+
+def _remembered_filter(urls: list[str], dropped_since: datetime | None) -> dict[str, Any]:
+    """Remembered URLs among `urls` that count as known (Store.known_urls)."""
+    query: dict[str, Any] = {"_id": {"$in": urls}}
+    if dropped_since is not None:
+        query["$or"] = [{"what": ALIAS}, {"remembered_at": {"$gte": _utc(dropped_since)}}]
+    return query
 
 
 def _filter(since: datetime | None, until: datetime | None, lang: str | None, site: str | None) -> dict[str, Any]:

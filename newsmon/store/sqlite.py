@@ -16,10 +16,12 @@ from typing import Any
 
 from newsmon.items import Article, from_record, isoformat_utc, parse_isoformat, to_record
 from newsmon.store.base import (
+    ALIAS,
     DUPLICATE,
     INSERTED,
     REVISED,
     UNCHANGED,
+    RememberedUrl,
     Store,
     StoreError,
     WriteResult,
@@ -65,6 +67,12 @@ CREATE TABLE IF NOT EXISTS runs (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_spider_started ON runs (spider, started_at DESC);
+CREATE TABLE IF NOT EXISTS seen_urls (
+    url TEXT PRIMARY KEY,
+    what TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    remembered_at TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 # SQLite allows at most 999 bound parameters per statement in older builds.
@@ -97,9 +105,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+def _comparable_time(value: datetime) -> str:
+    """UTC with a fixed number of digits (naive means UTC), so that times compare as strings in SQL."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class SQLiteStore(Store):
@@ -244,8 +259,20 @@ class SQLiteStore(Store):
     def has_url(self, url: str) -> bool:
         return bool(url) and self._db.execute("SELECT 1 FROM articles WHERE key = ?", (url,)).fetchone() is not None
 
-    def known_urls(self, urls: Iterable[str]) -> set[str]:
-        return set(self._fetch_existing("key", [u for u in urls if u]))
+    def known_urls(self, urls: Iterable[str], *, dropped_since: datetime | None = None) -> set[str]:
+        wanted = sorted({u for u in urls if u})
+        since = _comparable_time(dropped_since) if dropped_since else None
+        known: set[str] = set()
+        for chunk in _chunks(wanted, _CHUNK // 2):  # each URL is bound twice
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key FROM articles WHERE key IN ({marks})"
+                f" UNION SELECT url FROM seen_urls WHERE url IN ({marks})"
+                " AND (what = ? OR ? IS NULL OR remembered_at >= ?)",
+                [*chunk, *chunk, ALIAS, since, since],
+            )
+            known.update(url for (url,) in rows)
+        return known
 
     def has_content_hash(self, content_hash: str) -> bool:
         row = self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
@@ -319,7 +346,7 @@ class SQLiteStore(Store):
         return counts
 
     def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
-        self._insert_or_ignore("INSERT OR IGNORE INTO story_bands (band_key, story_id) VALUES (?, ?)", entries)
+        self._write_rows("INSERT OR IGNORE INTO story_bands (band_key, story_id) VALUES (?, ?)", entries)
 
     def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -330,9 +357,20 @@ class SQLiteStore(Store):
 
     def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
         # OR IGNORE: the first sketch of a story stays, whichever process wrote it.
-        self._insert_or_ignore("INSERT OR IGNORE INTO story_sketches (story_id, sketch) VALUES (?, ?)", entries)
+        self._write_rows("INSERT OR IGNORE INTO story_sketches (story_id, sketch) VALUES (?, ?)", entries)
 
-    def _insert_or_ignore(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    # -- remembered URLs ------------------------------------------------------------------
+    def remember_urls(self, entries: Iterable[RememberedUrl]) -> None:
+        now = _comparable_time(datetime.now(timezone.utc))
+        self._write_rows(
+            "INSERT INTO seen_urls (url, what, target, remembered_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET what = excluded.what, target = excluded.target,"
+            " remembered_at = excluded.remembered_at",
+            ((entry.url, entry.what, entry.target, now) for entry in entries if entry.url),
+        )
+
+    def _write_rows(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """`executemany` in one write transaction."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(sql, rows)
