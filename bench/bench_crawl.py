@@ -81,12 +81,16 @@ def run(quick: bool = False) -> list[str]:
         ours_log, stored = crawl_log(articles, workdir)
         theirs_log = scrapy_bench_log(QUICK_BENCH_SECONDS if quick else BENCH_SECONDS, workdir)
     ours, theirs = steady_rate(ours_log), steady_rate(theirs_log)
+    ours_average, theirs_average = average_rate(ours_log), average_rate(theirs_log)
     ratio = ours / theirs if theirs else 0.0
-    verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
+    average_ratio = ours_average / theirs_average if theirs_average else 0.0
+    # Both figures must reach the target: the steady state, and the whole run start to end.
+    verdict = "ok" if min(ratio, average_ratio) >= TARGET_RATIO else "MISSED"
     return [
-        f"crawl: full crawl {ours:.0f} pages/min (average {average_rate(ours_log):.0f}) over {articles} articles,"
-        f" {stored} stored; scrapy bench {theirs:.0f} pages/min (average {average_rate(theirs_log):.0f})",
-        f"crawl: ratio {ratio:.2f}x of scrapy bench (steady-state medians; target ≥{TARGET_RATIO}x: {verdict})",
+        f"crawl: full crawl {ours:.0f} pages/min (average {ours_average:.0f}) over {articles} articles,"
+        f" {stored} stored; scrapy bench {theirs:.0f} pages/min (average {theirs_average:.0f}); same concurrency",
+        f"crawl: ratio {ratio:.2f}x of scrapy bench (steady-state medians), {average_ratio:.2f}x (averages);"
+        f" target ≥{TARGET_RATIO}x: {verdict}",
     ]
 
 
