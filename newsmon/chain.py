@@ -147,7 +147,9 @@ class DateStep(Step):
 class DedupeStep(Step):
     """Drop exact duplicates (already stored, or already seen in the unflushed batch).
 
-    Articles at a known URL with new content pass on: the store keeps them as revisions.
+    Articles at a known URL with new content pass on: the store keeps them as revisions. So
+    does a crawled copy of an article that was loaded from a file without a URL: the store
+    gives the stored article that URL (and counts the copy as a duplicate).
     While the store is unreachable, articles count as not stored (`store_unavailable`): the
     store turns duplicates away by content hash anyway when the spooled batch is replayed.
     """
@@ -156,34 +158,38 @@ class DedupeStep(Step):
 
     def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        # Content of this run not yet flushed to the store; cleared on every flush so that
-        # memory stays flat however long the run.
-        self.pending_hashes: set[str] = set()
+        # Content hash -> URL of this run's articles not yet flushed to the store; cleared on
+        # every flush so that memory stays flat however long the run.
+        self.pending: dict[str, str] = {}
         self.outage = OutageLog(
             logger, store, "duplicates are only looked for in the current batch (the store turns away the others)"
         )
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         digest = article.content_hash
-        if digest in self.pending_hashes or self.is_stored(digest):
-            self.count("duplicate")
-            raise Rejected("duplicate", f"duplicate of a stored article (content {digest})")
-        self.pending_hashes.add(digest)
-        self.count("unique")
+        known_url = self.pending[digest] if digest in self.pending else self.stored_url(digest)
+        if known_url is not None:
+            if known_url or not article.url:
+                self.count("duplicate")
+                raise Rejected("duplicate", f"duplicate of a stored article (content {digest})")
+            self.count("gives_url")
+        else:
+            self.count("unique")
+        self.pending[digest] = article.url
         return article
 
-    def is_stored(self, digest: str) -> bool:
+    def stored_url(self, digest: str) -> str | None:
         try:
-            stored = self.store.has_content_hash(digest)
+            url = self.store.url_of_content(digest)
         except StoreUnavailable as error:
             self.count("store_unavailable")
             self.outage.failed(error)
-            return False
+            return None
         self.outage.answered()
-        return stored
+        return url
 
     def batch_flushed(self, batch: Sequence[Article], result: WriteResult) -> None:
-        self.pending_hashes.clear()
+        self.pending.clear()
 
 
 class StoryStep(Step):

@@ -503,3 +503,11 @@ def test_two_stores_writing_the_same_articles_at_once_store_each_once(backend):
     # Exactly one "inserted" per article needs atomic upserts, which mongomock lacks (it still
     # keeps one document per _id); SQLite and MongoDB are exact.
     assert written.count("inserted") >= len(batch_urls)
+
+
+def test_url_of_content_tells_stored_url_empty_url_and_unknown(store):
+    crawled, loaded, missing = article(1), article(2, url=""), article(3)
+    store.upsert_many([crawled, loaded])
+    assert store.url_of_content(crawled.content_hash) == crawled.url
+    assert store.url_of_content(loaded.content_hash) == ""
+    assert store.url_of_content(missing.content_hash) is None

@@ -150,8 +150,13 @@ class Store(ABC):
         Remembering a URL again replaces what was remembered about it (and when).
         """
 
+    def has_content_hash(self, content_hash: str) -> bool:
+        return self.url_of_content(content_hash) is not None
+
     @abstractmethod
-    def has_content_hash(self, content_hash: str) -> bool: ...
+    def url_of_content(self, content_hash: str) -> str | None:
+        """The URL of the stored article with this content: "" when it has none (a loaded
+        file), None when no stored article has this content."""
 
     @abstractmethod
     def query(

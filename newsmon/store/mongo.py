@@ -332,8 +332,11 @@ class MongoStore(Store):
     def _ids(collection: Collection, query: dict[str, Any]) -> set[str]:
         return {document["_id"] for document in collection.find(query, {"_id": 1})}
 
-    def has_content_hash(self, content_hash: str) -> bool:
-        return self._find_one("has_content_hash", {"content_hash": content_hash}) is not None
+    def url_of_content(self, content_hash: str) -> str | None:
+        found = self._call(
+            "url_of_content", lambda: self.articles.find_one({"content_hash": content_hash}, {"url": 1})
+        )
+        return None if found is None else found.get("url", "")
 
     def _find_one(self, what: str, query: dict[str, Any]) -> dict[str, Any] | None:
         return self._call(what, lambda: self.articles.find_one(query, {"_id": 1}))

@@ -274,9 +274,9 @@ class SQLiteStore(Store):
             known.update(url for (url,) in rows)
         return known
 
-    def has_content_hash(self, content_hash: str) -> bool:
-        row = self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
-        return row is not None
+    def url_of_content(self, content_hash: str) -> str | None:
+        row = self._db.execute("SELECT url FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+        return None if row is None else row[0]
 
     @staticmethod
     def _where(since: datetime | None, until: datetime | None, lang: str | None, site: str | None) -> tuple[str, list[Any]]:
