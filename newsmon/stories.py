@@ -255,7 +255,10 @@ class StoryIndex:
             return None
         shared = Counter(self.store.story_candidates(keys))
         for key in keys:
-            shared.update(self._founded_bands.get(key, ()))
+            # Most keys have no story of the unflushed batch: skip them without Counter.update's
+            # per-call overhead (this runs 32 times per article).
+            if founded := self._founded_bands.get(key):
+                shared.update(founded)
         ranked = [story_id for story_id, _ in shared.most_common(self.params.max_candidates)]
         sketches = {story_id: self._founded[story_id] for story_id in ranked if story_id in self._founded}
         stored = [story_id for story_id in ranked if story_id not in sketches]
