@@ -22,7 +22,8 @@ from newsmon.dates import DEFAULT_TZ, parse_dateline
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.lang import detect_language
-from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult, article_key
+from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
+from newsmon.store.base import OUTCOMES
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import Sketch, StoryIndex, StoryParams
 from newsmon.text import clean_body, clean_line, clean_title
@@ -316,7 +317,7 @@ class StoreStep(Step):
                 path = self.spool.append(batch)
                 self.count("spooled", len(batch))
                 logger.error("store unavailable, %d articles spooled to %s: %s", len(batch), path, exc)
-            for outcome in ("inserted", "revised", "unchanged", "duplicate"):
+            for outcome in OUTCOMES:
                 if n := result.count(outcome):
                     self.count(outcome, n)
         for callback in self.on_flush:
@@ -394,5 +395,4 @@ __all__ = [
     "Step",
     "StoreStep",
     "StoryStep",
-    "article_key",
 ]

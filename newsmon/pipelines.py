@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from newsmon.chain import Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep, StoryStep
+from newsmon.chain import CHAIN_STEPS, Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep, StoryStep
 from newsmon.items import Article
 from newsmon.store import Store, open_store
 
@@ -117,9 +117,9 @@ class StoryPipeline(StepPipeline):
     step_class = StoryStep
 
 
-# The order Scrapy must run them in; settings/base.py builds ITEM_PIPELINES from it and a test
-# checks it against newsmon.chain.CHAIN_STEPS.
+# The order Scrapy must run them in; settings/base.py builds ITEM_PIPELINES from it.
 CHAIN_PIPELINES = (CleanPipeline, DatePipeline, DedupePipeline, StoryPipeline, StorePipeline)
+assert tuple(p.step_class for p in CHAIN_PIPELINES) == CHAIN_STEPS, "pipelines must follow newsmon.chain.CHAIN_STEPS"
 
 
 def item_pipelines_setting(start: int = 100, step: int = 100) -> dict[str, int]:

@@ -9,6 +9,7 @@ from typing import Any
 from scrapy.utils.project import get_project_settings
 
 from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri
+from newsmon.store.base import STORE_ENV_VAR
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
@@ -26,11 +27,7 @@ def project_settings() -> Any:
 
 def store_uri(args: argparse.Namespace) -> str:
     """--store, then $NEWSMON_STORE, then the project's NEWSMON_STORE setting, then the default."""
-    if args.store:
-        return args.store
-    if os.environ.get("NEWSMON_STORE"):
-        return os.environ["NEWSMON_STORE"]
-    return resolve_store_uri(project_settings().get("NEWSMON_STORE"))
+    return args.store or os.environ.get(STORE_ENV_VAR) or resolve_store_uri(project_settings().get("NEWSMON_STORE"))
 
 
 def open_store_or_exit(args: argparse.Namespace):

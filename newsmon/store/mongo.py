@@ -308,7 +308,7 @@ class MongoStore(Store):
 
     # -- reads --------------------------------------------------------------------------
     def has_url(self, url: str) -> bool:
-        return bool(url) and self._find_one("has_url", {"_id": url}) is not None
+        return bool(url) and self._call("has_url", lambda: self.articles.find_one({"_id": url}, {"_id": 1})) is not None
 
     def known_urls(self, urls: Iterable[str], *, dropped_since: datetime | None = None) -> set[str]:
         wanted = [u for u in set(urls) if u]
@@ -337,9 +337,6 @@ class MongoStore(Store):
             "url_of_content", lambda: self.articles.find_one({"content_hash": content_hash}, {"url": 1})
         )
         return None if found is None else found.get("url", "")
-
-    def _find_one(self, what: str, query: dict[str, Any]) -> dict[str, Any] | None:
-        return self._call(what, lambda: self.articles.find_one(query, {"_id": 1}))
 
     def query(self, *, since=None, until=None, lang=None, site=None, limit=None) -> Iterator[Article]:
         if limit is not None and limit <= 0:

@@ -10,6 +10,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -145,9 +146,7 @@ class SQLiteStore(Store):
         if not articles:
             return result
         now = _now()
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
+        with self._write_transaction():
             by_key = self._fetch_existing("key", [article_key(a) for a in articles])
             by_hash = self._fetch_existing("content_hash", [a.content_hash for a in articles])
             inserts: list[tuple[Any, ...]] = []
@@ -155,12 +154,20 @@ class SQLiteStore(Store):
                 outcome = self._classify(article, by_key, by_hash, now, inserts)
                 result.outcomes.append(outcome)
             self._write_inserts(inserts)
+        return result
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One `BEGIN IMMEDIATE` ... `COMMIT`, rolled back and raised as StoreError on failure."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
-        return result
 
     def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
         self._db.executemany(
@@ -371,14 +378,8 @@ class SQLiteStore(Store):
 
     def _write_rows(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """`executemany` in one write transaction."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._write_transaction():
             self._db.executemany(sql, rows)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
 
     # -- crawl runs ---------------------------------------------------------------------
     def record_run(self, run: dict[str, Any]) -> None:
