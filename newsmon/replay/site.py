@@ -219,7 +219,8 @@ def image_url(edition: Edition, story: Story, size: str = "big") -> str:
 
 def dateline(lang: str, local: datetime) -> str:
     """`08 aprel 2026 12:04 (UTC +04:00)`: the article page's dateline."""
-    return f"{local.day:02d} {MONTHS[lang][local.month - 1]} {local.year} {local:%H:%M} (UTC +04:00)"
+    time_text, day_text = listing_date(lang, local)
+    return f"{day_text} {time_text} (UTC +04:00)"
 
 
 def listing_date(lang: str, local: datetime) -> tuple[str, str]:

@@ -53,7 +53,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsmon.dates import DEFAULT_TZ, parse_dateline
-from newsmon.items import Article
+from newsmon.items import Article, parse_isoformat
 from newsmon.middlewares import failure_kind
 from newsmon.pipelines import crawler_store
 from newsmon.sites import apa
@@ -67,9 +67,7 @@ DEFAULT_RECHECK_DROPPED_AFTER = 7 * 24 * 3600
 # Why an article page is remembered as dropped: reasons the same page gives again on the next
 # run (HTTP 404/410, PageErrors but `truncated`, the chain's rejections). The others may pass
 # (5xx, 429, timeouts, DNS, a page cut off in transit): the next run that meets the link tries again.
-PERMANENT_DROPS = frozenset(
-    {"http_404", "http_410", "not_html", "malformed", "no_title", "no_date", "no_body", "duplicate"}
-)
+PERMANENT_DROPS = frozenset({"http_404", "http_410", *apa.PAGE_ERROR_REASONS, "duplicate"} - {"truncated"})
 # Request meta: the canonical public URL a listing or feed offered (article requests only).
 LISTED_URL = "newsmon_listed_url"
 
@@ -102,7 +100,7 @@ class ApaSpider(scrapy.Spider):
         self.max_pages = int(max_pages)
         if self.max_pages < 1:
             raise ValueError(f"max_pages must be at least 1, not {max_pages!r}")
-        self.since = _parse_since(since)
+        self.since = parse_isoformat(since)  # YYYY-MM-DD or a full ISO time; naive means UTC
         self.allowed_domains = [urlsplit(self.mirror).hostname] if self.mirror else [e.host for e in self.editions]
         self.to_remember: dict[str, RememberedUrl] = {}  # by URL, until written to the store
 
@@ -296,7 +294,7 @@ class ApaSpider(scrapy.Spider):
 
     def page_urls(self, request: Request) -> set[str]:
         """The URLs later listings may offer for an article request's page: the one this
-        listing or feed offered and the one it was fetched from. None for other requests
+        listing or feed offered and the one it was fetched from. Empty for other requests
         (listing pages, feeds, a contract's sample page)."""
         listed = request.meta.get(LISTED_URL)
         return {listed, self.page_url(request)} if listed else set()
@@ -417,11 +415,3 @@ def _parse_recheck_window(value: Any) -> timedelta | None:
     if seconds < 0:
         raise ValueError(f"NEWSMON_RECHECK_DROPPED_AFTER must be seconds (0 or more) or None, not {value!r}")
     return timedelta(seconds=seconds)
-
-
-def _parse_since(text: str) -> datetime | None:
-    """`since=YYYY-MM-DD` (or a full ISO time) as an aware UTC datetime; naive means UTC."""
-    if not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
