@@ -34,7 +34,7 @@ AGENCY_SITES = {
 _DATELINE = re.compile(r"^#\s*(?P<dateline>\S.*)$")
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
 # Control characters other than tab, newline, carriage return and form feed mark binary data.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _SNIFF_BYTES = 8192
 
 
@@ -65,7 +65,12 @@ def decode_document(data: bytes) -> str:
             raise DocumentError("unreadable text: not UTF-8 and no legacy encoding fits") from None
         text = str(best)
     sample = text[:_SNIFF_BYTES]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+    # Counted on the UTF-8 bytes, where bytes.translate beats a regex scan: control characters
+    # are ASCII, so each is one byte and no other character encodes to such a byte (lone
+    # surrogates from a legacy decoder included, hence surrogatepass).
+    encoded = sample.encode("utf-8", "surrogatepass")
+    controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
+    if controls > max(8, len(sample) // 100):
         raise DocumentError("binary file (control characters)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -109,10 +114,11 @@ _MAX_SIGNOFF_WORDS = 6
 
 def _stops_mid_sentence(body_blocks: list[str]) -> bool:
     """True when the last paragraph of text (the junk tail aside) ends inside a sentence."""
-    text_blocks = [block for block in body_blocks if not is_junk_paragraph(block)]
-    if not text_blocks:
+    # Only the last text block matters: scan from the end, past the junk tail.
+    last = next((block for block in reversed(body_blocks) if not is_junk_paragraph(block)), None)
+    if last is None:
         return False  # nothing but junk: the cleaning step rejects it as having no text
-    last = text_blocks[-1].rstrip()
+    last = last.rstrip()
     return not _SENTENCE_END.search(last) and len(last.split()) > _MAX_SIGNOFF_WORDS
 
 

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_WORD = re.compile(r"\w+")
 
 
 # Cached: the cleaning step fingerprints a body and the story step then sketches the same
@@ -20,7 +20,9 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 def normalize_for_fingerprint(text: str) -> str:
     """Case-folded words separated by single spaces; punctuation and layout removed."""
     folded = unicodedata.normalize("NFKC", text).replace("İ", "i").replace("ı", "i").casefold()
-    return _NON_WORD.sub(" ", folded).strip()
+    # Joining the words is faster than substituting the gaps and stripping the ends; and turning
+    # underscores into spaces first is faster than leaving them out of the word class.
+    return " ".join(_WORD.findall(folded.replace("_", " ")))
 
 
 def content_hash(title: str, body: str) -> str:

@@ -44,9 +44,10 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
-def _build_mojibake_patterns() -> tuple[re.Pattern[str], ...]:
-    """Patterns of a UTF-8 lead byte followed by a continuation byte, as they read when UTF-8 was
-    decoded as cp1252/latin-1 (``Ã©``, ``â€™``, ``Ð‘``) or as cp1251 (``Р°``, ``СЃ``).
+def _build_mojibake_classes() -> tuple[tuple[str, str], ...]:
+    """Character classes (lead, continuation) of a UTF-8 lead byte followed by a continuation
+    byte, as they read when UTF-8 was decoded as cp1252/latin-1 (``Ã©``, ``â€™``, ``Ð‘``) or as
+    cp1251 (``Р°``, ``СЃ``).
 
     ftfy costs ~0.5 ms per 2,000 characters of clean non-ASCII text, so it only runs when this
     cheap pre-check finds such a pair.  For cp1251 the lead is limited to the Cyrillic UTF-8
@@ -62,14 +63,15 @@ def _build_mojibake_patterns() -> tuple[re.Pattern[str], ...]:
         for char in continuation.decode("cp1251", "ignore")
         if not "\u0400" <= char <= "\u04ff"
     )
-    # Two patterns searched in turn scan faster than one alternation.
     return (
-        re.compile(f"[{re.escape(latin_leads)}][{re.escape(latin_continuations)}]"),
-        re.compile(f"[{re.escape(cyrillic_leads)}][{re.escape(cyrillic_continuations)}]"),
+        (re.escape(latin_leads), re.escape(latin_continuations)),
+        (re.escape(cyrillic_leads), re.escape(cyrillic_continuations)),
     )
 
 
-_MOJIBAKE_PATTERNS = _build_mojibake_patterns()
+_MOJIBAKE_CLASSES = _build_mojibake_classes()
+# Two patterns searched in turn scan faster than one alternation.
+_MOJIBAKE_PATTERNS = tuple(re.compile(f"[{lead}][{cont}]") for lead, cont in _MOJIBAKE_CLASSES)
 
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width, BOM
 _UNICODE_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -77,8 +79,31 @@ _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _UNICODE_SPACE_RE = re.compile(f"[{_UNICODE_SPACES}]")
 
 
+def _build_repair_check() -> re.Pattern[str]:
+    """Matches wherever normalize_unicode has work besides NFC: a mojibake pair, an invisible
+    character or a Unicode space.
+
+    Most text has none, and this one scan costs about as much as each of the four it spares.
+    It starts with a single class of every character of interest so that the regex engine can
+    skip ahead fast (an alternation would defeat that); the lookbehinds then tell which kind
+    of character it stopped at.
+    """
+    leads = "".join(lead for lead, _ in _MOJIBAKE_CLASSES)
+    pairs = "|".join(f"(?<=[{lead}])[{cont}]" for lead, cont in _MOJIBAKE_CLASSES)
+    others = _INVISIBLE_CHARS + _UNICODE_SPACES
+    return re.compile(f"[{leads}{others}](?:{pairs}|(?<=[{others}]))")
+
+
+_NEEDS_REPAIR_RE = _build_repair_check()
+
+
 def normalize_unicode(text: str) -> str:
     """Repair mojibake, apply NFC, drop invisible characters and turn Unicode spaces into ' '."""
+    if _NEEDS_REPAIR_RE.search(text) is None:
+        # NFC creates no invisible character or Unicode space (its only such outputs, U+2002
+        # and U+2003, come from U+2000 and U+2001, which match above), so the later steps
+        # would change nothing; a test in test_text.py checks this over all of Unicode.
+        return unicodedata.normalize("NFC", text)
     if any(pattern.search(text) for pattern in _MOJIBAKE_PATTERNS):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     text = unicodedata.normalize("NFC", text)
@@ -105,7 +130,8 @@ _MARKUP_RE = re.compile(
 
 
 def _looks_like_html(text: str) -> bool:
-    return _MARKUP_RE.search(text) is not None
+    # Plain substring tests are far faster than the regex scan and settle most plain text.
+    return ("<" in text or "&" in text) and _MARKUP_RE.search(text) is not None
 
 
 def strip_html(text: str) -> str:
@@ -256,13 +282,24 @@ def _is_pagination(tokens: list[str]) -> bool:
     return _has_consecutive_run(numbers) and (not rest or _is_nav_label(rest))
 
 
+def _cannot_start_junk(token: str) -> bool:
+    """True for a first token that starts neither a pagination run nor a navigation label."""
+    word = token.strip(_NAV_PUNCTUATION)
+    return bool(word) and not _is_page_number(token) and _fold(word) not in _NAV_LABEL_WORDS
+
+
 def is_junk_paragraph(text: str) -> bool:
     """True for empty text, image credits, pagination runs and bare navigation labels."""
-    tokens = text.split()
-    if not tokens:
+    # The first word settles nearly every real paragraph, so the full split is left for the
+    # few that start like junk.
+    head = text.split(maxsplit=1)
+    if not head:
         return True
     if is_credit_line(text):
         return True
+    if _cannot_start_junk(head[0]):
+        return False
+    tokens = text.split()
     if len(tokens) > _MAX_JUNK_TOKENS:
         return False
     return _is_pagination(tokens) or _is_nav_label(tokens)
@@ -315,7 +352,11 @@ def clean_body(text: str) -> str:
         text = strip_html(text)
     # Unicode repair runs once over the whole body rather than per paragraph: it is the
     # costliest step and none of it changes where the blank lines are.
-    return "\n\n".join(_drop_junk(map(clean_line, split_paragraphs(normalize_unicode(text)))))
+    text = _NEWLINE_RE.sub("\n", normalize_unicode(text))
+    # clean_line on the raw blocks gives the paragraphs of clean_line over split_paragraphs (both
+    # collapse all white space) in one pass instead of two; blank blocks come out empty.
+    paragraphs = filter(None, map(clean_line, _PARAGRAPH_BREAK_RE.split(text)))
+    return "\n\n".join(_drop_junk(paragraphs))
 
 
 # Exact agency suffixes that sites append to <title>/og:title.  ' - FOTO', ' - VIDEO' and the

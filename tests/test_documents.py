@@ -89,6 +89,14 @@ def test_unusable_bytes_are_rejected_with_a_reason(data, reason):
         decode_document(data)
 
 
+def test_control_characters_are_counted_per_character_of_text():
+    # 1% of the characters (not of the UTF-8 bytes) may be stray control characters.
+    text = "ə" * 1000 + "\x01" * 10
+    assert decode_document(text.encode("utf-8")) == text
+    with pytest.raises(DocumentError, match="control characters"):
+        decode_document((text + "\x01").encode("utf-8"))
+
+
 @pytest.mark.parametrize(
     "text, reason",
     [

@@ -1,8 +1,13 @@
+import re
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from newsmon.text import (
+    _INVISIBLE_RE,
+    _UNICODE_SPACE_RE,
     clean_body,
     clean_line,
     clean_paragraphs,
@@ -46,6 +51,18 @@ def sample_body() -> str:
 )
 def test_normalize_unicode(raw, expected):
     assert normalize_unicode(raw) == expected
+
+
+def test_nfc_creates_no_character_that_normalize_unicode_removes():
+    # normalize_unicode returns plain NFC for text without invisible characters and Unicode
+    # spaces, which is only right if NFC never produces one.
+    removed = re.compile(f"{_INVISIBLE_RE.pattern}|{_UNICODE_SPACE_RE.pattern}")
+    created = [
+        char
+        for char in map(chr, range(sys.maxunicode + 1))
+        if not removed.match(char) and removed.search(unicodedata.normalize("NFC", char))
+    ]
+    assert created == []
 
 
 # --- strip_html --------------------------------------------------------------------------------
@@ -133,6 +150,7 @@ def test_split_paragraphs(raw, expected):
         "Фото: APA",
         "© Report.az",
         "Photo credit: Reuters",
+        " ".join(map(str, range(1, 41))),  # the longest pagination run still counted
         "",
         "   \t ",
     ],
@@ -155,6 +173,9 @@ def test_junk_paragraphs_are_flagged(paragraph):
         "Daha çox insan bu il turizm məqsədilə Qəbələyə gəlib.",
         "News of the agreement was welcomed in Baku.",
         "Photo: " + "the president met the delegation and discussed many issues " * 3,
+        "— Prezident bildirib ki, görüş gələn həftə keçiriləcək.",
+        "«News» agency reported that the talks ended.",
+        " ".join(map(str, range(1, 42))),  # too long for junk
     ],
 )
 def test_real_text_is_not_flagged(paragraph):
