@@ -3,7 +3,7 @@
 Both stores are built in one run; the same articles (half of them edited copies of indexed
 ones, half new) are then looked up in each with `StoryIndex.assign`, the work the story step
 does per article, in alternating rounds. Most indexed stories are filler: random signatures
-written in bulk through the store API (`add_story_sketches`, `add_story_bands`), which is what
+written in bulk through the store API (`add_stories`), bands included, which is what
 unrelated articles look like to the index, and far faster to make than hashing 100,000 texts.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ QUERIES = 1_000
 QUICK_QUERIES = 400
 INDEXED_TEXTS = 200  # real texts among the indexed stories; the queries' copies are of these
 BATCH_SIZE = 500  # the story step's pending state is cleared at every flush of this many
-FILL_CHUNK = 25_000  # stories per bulk write; bigger chunks rewrite the band B-tree less often
+FILL_CHUNK = 25_000  # stories per bulk write
 MEMORY_SAMPLE = 200
 ROUNDS = 3
 TARGET_RATIO = 2.0
@@ -66,18 +66,17 @@ def article(text: str) -> Article:
 def filler_stories(rng: np.random.Generator, start: int, stop: int, params: StoryParams) -> Iterator[tuple[str, Sketch]]:
     signatures = rng.integers(0, 2**32 - 1, size=(stop - start, params.num_perm), dtype=np.uint32)
     for number, signature in zip(range(start, stop), signatures):
-        yield f"{number:032x}", Sketch(signature, frozenset())
+        keys = band_keys(Sketch(signature, frozenset()), params)
+        yield f"{number:032x}", Sketch(signature, frozenset(), tuple(keys))
 
 
-def index_stories(store: SQLiteStore, stories: list[tuple[str, Sketch]], params: StoryParams) -> None:
-    store.add_story_sketches((story_id, sketch.to_bytes()) for story_id, sketch in stories)
-    # Sorted, the rows fill the band B-tree page by page instead of touching every page per chunk.
-    store.add_story_bands(sorted((key, story_id) for story_id, sketch in stories for key in sketch.keys))
+def index_stories(store: SQLiteStore, stories: list[tuple[str, Sketch]]) -> None:
+    store.add_stories((story_id, sketch.to_bytes(), sketch.keys) for story_id, sketch in stories)
 
 
 def grow_index(store: SQLiteStore, params: StoryParams, rng: np.random.Generator, start: int, stop: int) -> None:
     for chunk_start in range(start, stop, FILL_CHUNK):
-        index_stories(store, list(filler_stories(rng, chunk_start, min(chunk_start + FILL_CHUNK, stop), params)), params)
+        index_stories(store, list(filler_stories(rng, chunk_start, min(chunk_start + FILL_CHUNK, stop), params)))
 
 
 def look_up(store: SQLiteStore, params: StoryParams, texts: list[str]) -> tuple[float, list[str]]:
@@ -105,7 +104,7 @@ def build_store(path: Path, size: int, params: StoryParams, originals: list[str]
     """A story index of `size` stories: the real texts, then filler; returns it and the seconds it took."""
     started = time.perf_counter()
     store = SQLiteStore(f"sqlite:///{path}")
-    index_stories(store, [(content_hash("", text), make_sketch(text, params)) for text in originals], params)
+    index_stories(store, [(content_hash("", text), make_sketch(text, params)) for text in originals])
     grow_index(store, params, np.random.default_rng(SEED), len(originals), size)
     return store, time.perf_counter() - started
 

@@ -23,9 +23,9 @@ from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.lang import detect_language
 from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
-from newsmon.store.base import OUTCOMES
+from newsmon.store.base import OUTCOMES, IndexedStory
 from newsmon.store.spool import Spool, resolve_spool_dir
-from newsmon.stories import Sketch, StoryIndex, StoryParams
+from newsmon.stories import Sketch, StoryIndex, StoryParams, ensure_index_format
 from newsmon.text import clean_body, clean_line, clean_title
 
 logger = logging.getLogger(__name__)
@@ -201,6 +201,8 @@ class StoryStep(Step):
     inserted articles: `new` founded a story, `joined` went to an existing one.
     While the store is unreachable, stored stories cannot be looked up (`store_unavailable`):
     an article founds a provisional story under its content hash, or joins one of its batch.
+    A stored index of another format (older sketches, other LSH settings) is rebuilt from the
+    stored articles when the step starts (`reindexed`).
     """
 
     name = "story"
@@ -210,6 +212,16 @@ class StoryStep(Step):
         outage = OutageLog(logger, store, "articles found provisional stories of their own (ids = content hashes)")
         self.lookups = StoryLookups(store, outage)
         self.index = StoryIndex(self.lookups, StoryParams.from_settings(settings))
+        if store is not None:  # a preparing-only chain has no index to check
+            self.check_index_format(outage)
+
+    def check_index_format(self, outage: OutageLog) -> None:
+        try:
+            if reindexed := ensure_index_format(self.store, self.index.params):
+                self.count("reindexed", reindexed)
+        except StoreUnavailable as error:
+            # Checked again by the next run; until then lookups in an old-format index find nothing.
+            outage.failed(error)
 
     def prepare(self, article: Article) -> Sketch:
         return self.index.sketch(article)
@@ -247,17 +259,14 @@ class StoryLookups:
         self.outage = outage
         self.missed = False
 
-    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+    def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
         return self._lookup(self.store.story_candidates, band_keys)
 
     def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
         return self._lookup(self.store.story_sketches, story_ids)
 
-    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
-        self.store.add_story_bands(entries)
-
-    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
-        self.store.add_story_sketches(entries)
+    def add_stories(self, stories: Iterable[IndexedStory]) -> None:
+        self.store.add_stories(stories)
 
     def _lookup(self, lookup: Callable[[Sequence[str]], dict[str, T]], keys: Sequence[str]) -> dict[str, T]:
         try:

@@ -24,13 +24,15 @@ founded in the current, unflushed batch are matched from memory until the flush.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import logging
 import re
 import struct
-import threading
+import time
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,26 +42,36 @@ from datasketch import MinHash
 from newsmon.fingerprint import normalize_for_fingerprint
 from newsmon.items import Article
 from newsmon.store import Store
-from newsmon.store.base import INSERTED
+from newsmon.store.base import INSERTED, IndexedStory
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Sketch",
     "StoryIndex",
     "StoryParams",
     "band_keys",
+    "ensure_index_format",
     "estimated_jaccard",
     "figure_overlap",
     "figures",
     "make_sketch",
+    "minhash_signature",
+    "rebuild_index",
     "same_story",
-    "shingles",
+    "shingle_hashes",
 ]
 
 # Fixed so that signatures computed by any process or run are comparable.
 MINHASH_SEED = 1
 _EMPTY_HASH = np.uint32(0xFFFFFFFF)  # datasketch's value for "no shingle seen"
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_FIGURE_RUN = re.compile(r"\d[\d.,]*")
 _SKETCH_HEADER = struct.Struct("<II")  # num_perm, number of figures
+_GOLDEN_64 = np.uint64(0x9E3779B97F4A7C15)  # odd, bits well spread: a multiplier for hash mixing
+# Changes whenever sketches or band keys are computed differently: an index of another
+# format is rebuilt from the stored articles (`ensure_index_format`).
+SKETCH_VERSION = 2
 
 # StoryParams field -> Scrapy setting.
 SETTING_NAMES = {
@@ -109,6 +121,11 @@ class StoryParams:
     def rows(self) -> int:
         return self.num_perm // self.bands
 
+    @property
+    def index_format(self) -> str:
+        """What a stored index must have been built with to be searched with these params."""
+        return f"minhash-v{SKETCH_VERSION} shingle={self.shingle} num_perm={self.num_perm} bands={self.bands}"
+
 
 @dataclass(frozen=True, eq=False)
 class Sketch:
@@ -118,7 +135,7 @@ class Sketch:
     figures: frozenset[int]  # crc32 of each normalized figure
     # LSH band keys (`band_keys`), computed once with the signature; a sketch read back from
     # the store is only verified against, so it has none.
-    keys: tuple[str, ...] = ()
+    keys: tuple[int, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -137,67 +154,106 @@ class Sketch:
         figures = np.frombuffer(data, "<u4", figure_count, _SKETCH_HEADER.size + 4 * num_perm)
         return cls(signature.astype(np.uint32), frozenset(figures.tolist()))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The signature travels as bytes: half the cost of numpy's own pickling, which counts
+        # for the offline loader handing every sketch over from its worker processes.
+        return _unpickle_sketch, (self.signature.tobytes(), self.figures, self.keys)
 
-def shingles(text: str, size: int) -> set[bytes]:
-    """Overlapping runs of `size` normalized words (case, punctuation and layout ignored), as
-    UTF-8: the form they are hashed in, encoded once for the whole text."""
+
+def _unpickle_sketch(signature: bytes, figures: frozenset[int], keys: tuple[int, ...]) -> Sketch:
+    return Sketch(np.frombuffer(signature, np.uint32), figures, keys)
+
+
+def shingle_hashes(text: str, size: int) -> np.ndarray:
+    """32-bit hashes of the overlapping runs of `size` normalized words (case, punctuation and
+    layout ignored); a text of fewer words is one run of them all.
+
+    Each word is hashed once (crc32: deterministic across processes, unlike hash()) and a
+    run's hash folds its words' hashes in order, so no shingle string is ever built: half the
+    cost of joining and hashing every run.
+    """
     words = normalize_for_fingerprint(text).encode("utf-8").split()
-    if len(words) <= size:
-        return {b" ".join(words)} if words else set()
-    return {b" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+    if not words:
+        return np.empty(0, np.uint32)
+    word_hashes = np.fromiter(map(zlib.crc32, words), np.uint64, len(words))
+    runs = max(len(words) - size + 1, 1)
+    combined = word_hashes[:runs]
+    for offset in range(1, min(size, len(words))):
+        combined = combined * _GOLDEN_64 + word_hashes[offset : offset + runs]  # wraps modulo 2**64
+    return (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
 
 
 def figures(text: str) -> frozenset[str]:
     """The numbers a text mentions, spelled alike: `1,7` = `1.7`, `03` = `3`."""
     found = set()
-    for token in _FIGURE.findall(text):
-        found.add((token.lstrip("0") or "0") if token.isdigit() else token.replace(",", "."))
+    # Every figure lies inside one run of digits, dots and commas: finding the runs first
+    # scans an article twice as fast as the figure pattern, which then only sees the runs.
+    for run in _FIGURE_RUN.findall(text):
+        for token in _FIGURE.findall(run):
+            found.add((token.lstrip("0") or "0") if token.isdigit() else token.replace(",", "."))
     return frozenset(found)
 
 
-_per_thread = threading.local()
+@functools.lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations (a, b) for MINHASH_SEED."""
+    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme="affine32").permutations
 
 
-def _blank_minhash(num_perm: int) -> MinHash:
-    """A cleared MinHash of this thread: building one (permutations included) costs more than
-    hashing an article, so each thread keeps one per size and reuses it."""
-    minhashes = _per_thread.__dict__
-    minhash = minhashes.get(num_perm)
-    if minhash is None:
-        minhash = minhashes[num_perm] = MinHash(
-            num_perm=num_perm,
-            seed=MINHASH_SEED,
-            scheme="affine32",
-            # crc32 is deterministic across processes (unlike hash()) and 6x faster than the
-            # default sha1; datasketch's affine32 scheme mixes its output before permuting.
-            hashfunc=zlib.crc32,
-        )
-    else:
-        minhash.clear()
-    return minhash
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies to each input."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def minhash_signature(hashes: np.ndarray, num_perm: int) -> np.ndarray:
+    """The signature `datasketch.MinHash(scheme="affine32").update_batch(hashes)` gives (a test
+    holds them equal), computed on the array in one go: update_batch takes a Python list and
+    calls a hash function per item, which cost a third of the sketch."""
+    if not len(hashes):
+        return np.full(num_perm, _EMPTY_HASH, dtype=np.uint32)
+    a, b = _permutations(num_perm)
+    return (_fmix32(hashes)[:, np.newaxis] * a + b).min(axis=0)
 
 
 def make_sketch(text: str, params: StoryParams) -> Sketch:
     """The sketch of an article body: MinHash of its shingles, crc32 of its figures."""
-    minhash = _blank_minhash(params.num_perm)
-    minhash.update_batch(shingles(text, params.shingle))
-    sketch = Sketch(minhash.hashvalues.astype(np.uint32), frozenset(zlib.crc32(f.encode()) for f in figures(text)))
+    signature = minhash_signature(shingle_hashes(text, params.shingle), params.num_perm)
+    sketch = Sketch(signature, frozenset(zlib.crc32(f.encode()) for f in figures(text)))
     return dataclasses.replace(sketch, keys=tuple(band_keys(sketch, params)))
 
 
-def band_keys(sketch: Sketch, params: StoryParams) -> list[str]:
-    """One key per LSH band: equal keys mean the band's rows of both signatures are equal.
+@functools.lru_cache(maxsize=8)
+def _band_salts(index_format: str, bands: int) -> np.ndarray:
+    """One 64-bit starting value per band, derived from the index format."""
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(f"{index_format}/{band}".encode(), digest_size=8).digest(), "little") for band in range(bands)],
+        dtype=np.uint64,
+    )
 
-    The LSH shape is part of every key, so an index built with other settings never matches.
+
+def band_keys(sketch: Sketch, params: StoryParams) -> list[int]:
+    """One signed 64-bit key per LSH band: equal keys mean the band's rows of both signatures
+    are (all but certainly) equal.
+
+    The index format (LSH shape included) seeds every key, so an index built with other
+    settings never matches. Computed for all bands at once with numpy: a keyed hash per band
+    cost as much as the MinHash itself.
     """
     if sketch.is_empty:
         return []
-    person = f"nm{params.shingle}.{params.num_perm}.{params.bands}".encode()[:16]
-    rows = sketch.signature.astype("<u4").reshape(params.bands, params.rows)
-    return [
-        hashlib.blake2b(band.to_bytes(2, "little") + row.tobytes(), digest_size=8, person=person).hexdigest()
-        for band, row in enumerate(rows)
-    ]
+    rows = sketch.signature.astype(np.uint64).reshape(params.bands, params.rows)
+    keys = _band_salts(params.index_format, params.bands)
+    for column in rows.T:
+        keys = (keys ^ column) * _GOLDEN_64
+    # splitmix64's finalizer, so that every bit of a key depends on every row.
+    keys = (keys ^ (keys >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    keys = (keys ^ (keys >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    keys = keys ^ (keys >> np.uint64(31))
+    return keys.view(np.int64).tolist()
 
 
 def estimated_jaccard(a: Sketch, b: Sketch) -> float:
@@ -230,7 +286,7 @@ class StoryIndex:
         # All three are cleared by `commit`, so memory is bounded by the batch size.
         self._awaiting: dict[str, Sketch] = {}  # content hash -> sketch, articles on their way to the store
         self._founded: dict[str, Sketch] = {}  # story id -> sketch, stories not in the index yet
-        self._founded_bands: dict[str, list[str]] = {}  # band key -> story ids of `_founded`
+        self._founded_bands: dict[int, tuple[str, ...]] = {}  # band key -> story ids of `_founded`
 
     def sketch(self, article: Article) -> Sketch:
         """The article's sketch: pure work, which `assign` can be handed from another process."""
@@ -254,11 +310,9 @@ class StoryIndex:
         if not keys:
             return None
         shared = Counter(self.store.story_candidates(keys))
-        for key in keys:
-            # Most keys have no story of the unflushed batch: skip them without Counter.update's
-            # per-call overhead (this runs 32 times per article).
-            if founded := self._founded_bands.get(key):
-                shared.update(founded)
+        # Usually no key has a story of the unflushed batch: one set intersection finds out.
+        for key in self._founded_bands.keys() & keys:
+            shared.update(self._founded_bands[key])
         ranked = [story_id for story_id, _ in shared.most_common(self.params.max_candidates)]
         sketches = {story_id: self._founded[story_id] for story_id in ranked if story_id in self._founded}
         stored = [story_id for story_id in ranked if story_id not in sketches]
@@ -274,8 +328,7 @@ class StoryIndex:
         whose founder turned out to be a duplicate is indexed under its first stored copy.
         """
         new = joined = 0
-        sketches: list[tuple[str, bytes]] = []
-        bands: list[tuple[str, str]] = []
+        stories: list[IndexedStory] = []
         try:
             for article, outcome in zip(batch, outcomes):
                 sketch = self._awaiting.get(article.content_hash)
@@ -285,12 +338,9 @@ class StoryIndex:
                     joined += 1
                     continue
                 new += 1
-                sketches.append((article.story_id, sketch.to_bytes()))
-                bands.extend((key, article.story_id) for key in sketch.keys)
-            if sketches:
-                # Sketches first: a band found by another process always has its sketch to verify.
-                self.store.add_story_sketches(sketches)
-                self.store.add_story_bands(bands)
+                stories.append((article.story_id, sketch.to_bytes(), sketch.keys))
+            if stories:
+                self.store.add_stories(stories)
         finally:
             self._awaiting.clear()
             self._founded.clear()
@@ -302,6 +352,70 @@ class StoryIndex:
 
     def _found(self, story_id: str, sketch: Sketch) -> str:
         self._founded[story_id] = sketch
-        for key in sketch.keys:
-            self._founded_bands.setdefault(key, []).append(story_id)
+        bands, founder = self._founded_bands, (story_id,)
+        # Whole-dict operations rather than a Python loop over the keys: a band key rarely
+        # already has a story of the batch (a near-miss that failed verification).
+        shared = {key: bands[key] + founder for key in bands.keys() & sketch.keys}
+        bands.update(dict.fromkeys(sketch.keys, founder))
+        bands.update(shared)
         return story_id
+
+
+# Articles' sketches per write while rebuilding an index: bounds memory, amortizes the writes.
+_REBUILD_CHUNK = 500
+
+
+def ensure_index_format(store: Store, params: StoryParams) -> int:
+    """Make the store's story index searchable with `params`; returns the stories re-indexed.
+
+    An index built in another format (older sketches, another LSH shape) would never match a
+    new article, so every story would silently start afresh: it is rebuilt from the stored
+    articles instead, once, and the new format recorded last, so an interrupted rebuild is
+    started again by the next run.
+    """
+    wanted = params.index_format
+    recorded = store.story_index_format()
+    if recorded == wanted:
+        return 0
+    articles = store.count()
+    if articles:
+        logger.warning("story index format is %r, not %r: re-indexing the stories of %d stored articles",
+                       recorded or "(none)", wanted, articles)
+    started = time.monotonic()
+    indexed = rebuild_index(store, params)
+    store.set_story_index_format(wanted)
+    if articles:
+        logger.warning("story index rebuilt: %d stories in %.1f s", indexed, time.monotonic() - started)
+    return indexed
+
+
+def rebuild_index(store: Store, params: StoryParams) -> int:
+    """Index every stored story afresh, under the sketch of its founding article (whose content
+    hash is the story id) or, when that is gone, of another of its articles."""
+    store.reset_story_index()
+    indexed: set[str] = set()
+
+    def founders() -> Iterator[Article]:
+        for article in store.query():
+            if article.story_id and article.story_id == article.content_hash:
+                yield article
+
+    def others() -> Iterator[Article]:
+        for article in store.query():
+            if article.story_id and article.story_id not in indexed:
+                yield article
+
+    for articles in (founders(), others()):
+        chunk: list[IndexedStory] = []
+        for article in articles:
+            if article.story_id in indexed:
+                continue
+            indexed.add(article.story_id)
+            sketch = make_sketch(article.body, params)
+            chunk.append((article.story_id, sketch.to_bytes(), sketch.keys))
+            if len(chunk) >= _REBUILD_CHUNK:
+                store.add_stories(chunk)
+                chunk = []
+        if chunk:
+            store.add_stories(chunk)
+    return len(indexed)

@@ -420,27 +420,45 @@ def test_summary_of_an_empty_store(store):
 
 
 # -- near-duplicate bands and crawl runs ----------------------------------------------------------
+# Band keys are signed 64-bit integers, the full range of them.
+B1, B2, B3, B9 = -(2**63), 2**63 - 1, 0, 12345
+
+
 def test_story_bands(store):
     assert store.story_candidates([]) == {}
-    store.add_story_bands([("b1", "s1"), ("b2", "s1"), ("b1", "s2"), ("b3", "s3")])
-    store.add_story_bands([("b1", "s1")])  # again: no effect
-    store.add_story_bands([])
-    assert store.story_candidates(["b1", "b2", "b9"]) == {"s1": 2, "s2": 1}
-    assert store.story_candidates(["b3"]) == {"s3": 1}
-    assert store.story_candidates(["b9"]) == {}
+    store.add_stories([("s1", b"one", [B1, B2]), ("s2", b"two", [B1]), ("s3", b"three", [B3])])
+    store.add_stories([("s1", b"one", [B1])])  # again: no effect
+    store.add_stories([])
+    assert store.story_candidates([B1, B2, B9]) == {"s1": 2, "s2": 1}
+    assert store.story_candidates([B3]) == {"s3": 1}
+    assert store.story_candidates([B9]) == {}
 
 
-def test_story_sketches_first_writer_wins(store):
+def test_story_sketches_first_writer_wins_and_later_bands_still_count(store):
     assert store.story_sketches([]) == {}
-    store.add_story_sketches([("s1", b"\x00first\xff"), ("s2", b"two"), ("s1", b"second in the same call")])
-    store.add_story_sketches([("s1", b"later"), ("s3", bytes(range(256)))])
-    store.add_story_sketches([])
+    store.add_stories([("s1", b"\x00first\xff", [B1]), ("s2", b"two", []), ("s1", b"second in the same call", [B2])])
+    store.add_stories([("s1", b"later", [B3]), ("s3", bytes(range(256)), [])])
     assert store.story_sketches(["s1", "s2", "s3", "s9", "s1"]) == {
         "s1": b"\x00first\xff",
         "s2": b"two",
         "s3": bytes(range(256)),
     }
     assert store.story_sketches(["s9"]) == {}
+    assert store.story_candidates([B1, B2, B3]) == {"s1": 3}
+
+
+def test_story_index_format_and_reset(store):
+    assert store.story_index_format() == ""
+    store.add_stories([("s1", b"one", [B1])])
+    store.set_story_index_format("v1")
+    store.set_story_index_format("v2")
+    assert store.story_index_format() == "v2"
+    store.upsert_many([article(1)])
+    store.reset_story_index()
+    assert (store.story_index_format(), store.story_candidates([B1]), store.story_sketches(["s1"])) == ("", {}, {})
+    assert store.count() == 1  # articles are not part of the index
+    store.add_stories([("s1", b"again", [B2])])
+    assert store.story_candidates([B1, B2]) == {"s1": 1}
 
 
 def test_runs_newest_first_as_json_ready_dicts(store):
@@ -459,14 +477,15 @@ def test_data_survives_close_and_reopen(backend, store):
     original = article(1)
     store.upsert_many([original])
     store.upsert_many([edited(article(1), "Second version.")])
-    store.add_story_bands([("b1", "s1")])
+    store.add_stories([("s1", b"sketch", [B1])])
+    store.set_story_index_format("v2")
     store.record_run({"spider": "apa", "started_at": T0})
     store.remember_urls([RememberedUrl(GONE, "http_404")])
     store.close()
     reopened = backend.open()
     assert reopened.count() == 1 and reopened.has_url(original.url)
     assert [r["article"] for r in reopened.revisions(original.url)] == [original]
-    assert reopened.story_candidates(["b1"]) == {"s1": 1}
+    assert reopened.story_candidates([B1]) == {"s1": 1} and reopened.story_index_format() == "v2"
     assert len(reopened.recent_runs()) == 1
     assert reopened.known_urls([GONE]) == {GONE}
     assert reopened.upsert_many([edited(article(1), "Second version.")]).outcomes == ["unchanged"]

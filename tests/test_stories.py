@@ -5,8 +5,12 @@ tests run the real Chain on a real SQLite store in tmp_path.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import os
+import pickle
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from datasketch import MinHash
 
 from newsmon.chain import Chain, Rejected
 from newsmon.fingerprint import content_hash
@@ -22,14 +27,18 @@ from newsmon.store import StoreError
 from newsmon.store.base import DUPLICATE, INSERTED
 from newsmon.store.sqlite import SQLiteStore
 from newsmon.stories import (
+    MINHASH_SEED,
     Sketch,
     StoryIndex,
     StoryParams,
     band_keys,
     figure_overlap,
     figures,
+    ensure_index_format,
     make_sketch,
-    shingles,
+    minhash_signature,
+    rebuild_index,
+    shingle_hashes,
 )
 from newsmon.text import clean_body, clean_title
 
@@ -79,8 +88,17 @@ def pair_docs(pair_id: str) -> tuple[dict, dict]:
         ("", 1, set()),
     ],
 )
-def test_shingles(text, size, expected):
-    assert shingles(text, size) == {shingle.encode("utf-8") for shingle in expected}
+def test_shingle_hashes(text, size, expected):
+    # An expected shingle hashed as a text of its own is one run, so its one hash must be among the text's.
+    expected_hashes = [shingle_hashes(shingle, size).tolist() for shingle in expected]
+    assert all(len(hashes) == 1 for hashes in expected_hashes)
+    assert set(shingle_hashes(text, size).tolist()) == {hashes[0] for hashes in expected_hashes}
+    assert shingle_hashes(text, size).dtype == np.uint32
+
+
+def test_shingle_hashes_depend_on_word_order_and_boundaries():
+    hashes = [shingle_hashes(text, 3)[0] for text in ("bakı sumqayıt yolu", "yolu sumqayıt bakı", "bakısumqayıt yolu x")]
+    assert len(set(hashes)) == 3
 
 
 @pytest.mark.parametrize(
@@ -93,6 +111,7 @@ def test_shingles(text, size, expected):
         ("maddə 178.3.2, 2024-2025-ci illər", {"178.3.2", "2024", "2025"}),
         ("0 victims, 00 injured", {"0"}),
         ("no figures here", set()),
+        ("1..2 ,.3, 4,,5. ٣٤ and 7.", {"1", "2", "3", "4", "5", "٣٤", "7"}),  # separators that join nothing
     ],
 )
 def test_figures(text, expected):
@@ -120,6 +139,13 @@ def test_sketch_round_trips_through_bytes():
     assert len(sketch.to_bytes()) == 8 + 4 * PARAMS.num_perm + 4 * len(sketch.figures)
 
 
+def test_sketch_pickles_whole():
+    sketch = make_sketch("Azərbaycan Mərkəzi Bankı 13 mart üçün 1,7 manat məzənnəsini açıqlayıb.", PARAMS)
+    again = pickle.loads(pickle.dumps(sketch))
+    assert np.array_equal(again.signature, sketch.signature) and again.signature.dtype == np.uint32
+    assert (again.figures, again.keys) == (sketch.figures, sketch.keys)
+
+
 def test_band_keys_are_stable_and_specific_to_the_lsh_shape():
     text = clean_body(PAIRS[0]["a"]["body"])
     keys = band_keys(make_sketch(text, PARAMS), PARAMS)
@@ -128,6 +154,21 @@ def test_band_keys_are_stable_and_specific_to_the_lsh_shape():
     other_shape = StoryParams(bands=16)
     assert not set(keys) & set(band_keys(make_sketch(text, other_shape), other_shape))
     assert band_keys(make_sketch("…", PARAMS), PARAMS) == []
+    assert all(-(2**63) <= key < 2**63 for key in keys)  # what both stores index as 64-bit integers
+
+
+SIGNATURE_HEAD = [48044565, 477303876, 300848305, 155679499]
+KEYS_HEAD = [-4473789016275058358, 8993104903570197988]
+
+
+def test_sketches_are_computed_as_the_stored_index_format_says():
+    """Sketches and band keys of a text never change within one index format: stored indexes
+    rely on it. A change that fails this test must bump stories.SKETCH_VERSION (the stored
+    index is then rebuilt) and update the expected values."""
+    sketch = make_sketch("Azərbaycan Mərkəzi Bankı 13 mart üçün 1,7 manat məzənnəsini açıqlayıb.", PARAMS)
+    assert PARAMS.index_format == "minhash-v2 shingle=3 num_perm=128 bands=32"
+    assert sketch.signature[:4].tolist() == SIGNATURE_HEAD
+    assert list(sketch.keys[:2]) == KEYS_HEAD
 
 
 def test_params_from_settings():
@@ -249,6 +290,18 @@ def test_copies_in_one_batch_share_a_story_indexed_once(tmp_path):
         assert (chain.stats.values["newsmon/story/new"], chain.stats.values["newsmon/story/joined"]) == (2, 1)
 
 
+def test_stories_of_one_batch_under_the_same_band_keys_all_stay_candidates(tmp_path):
+    with store_at(tmp_path / "newsmon.db") as store:
+        index = StoryIndex(store, PARAMS)
+        original, other, copy = stored_form(ORIGINAL), stored_form(OTHER_QUAKE), stored_form(COPY)
+        index.assign(original)
+        # Founded later in the batch under the original's band keys, as templated news can be:
+        # it must not push the original out of the in-memory band index.
+        under_same_keys = dataclasses.replace(make_sketch(other.body, PARAMS), keys=make_sketch(original.body, PARAMS).keys)
+        assert index.assign(other, under_same_keys) == other.content_hash
+        assert index.assign(copy) == original.story_id
+
+
 def test_a_story_whose_first_article_was_a_duplicate_is_indexed_under_its_first_stored_copy(tmp_path):
     with store_at(tmp_path / "newsmon.db") as store:
         index = StoryIndex(store, PARAMS)
@@ -280,7 +333,7 @@ def test_an_index_write_failure_keeps_the_articles_and_is_counted(tmp_path, monk
         def unavailable(entries):
             raise StoreError("disk full")
 
-        monkeypatch.setattr(store, "add_story_sketches", unavailable)
+        monkeypatch.setattr(store, "add_stories", unavailable)
         chain = chain_for(store, tmp_path)
         chain.process(raw_article(ORIGINAL, "https://apa.az/hadise/1"))
         chain.close()
@@ -360,3 +413,91 @@ def test_stats_lists_multi_article_stories_and_export_carries_story_ids(tmp_path
     assert stories[0]["story_id"] in by_title and len(by_title[stories[0]["story_id"]]) == 3
     text = newsmon("stats", "--store", store, cwd=tmp_path).stdout
     assert "stories told by several articles" in text and stories[0]["story_id"] in text
+
+
+# -- the stored index's format ------------------------------------------------------------
+
+
+def test_an_index_of_another_format_is_rebuilt_from_the_stored_articles(tmp_path, caplog):
+    path = tmp_path / "newsmon.db"
+    with store_at(path) as store:
+        chain = chain_for(store, tmp_path)
+        original = chain.process(raw_article(ORIGINAL, "https://apa.az/hadise/1"))
+        copy = chain.process(raw_article(COPY, "https://apa.az/hadise/0"))  # listed before the original
+        other = chain.process(raw_article(OTHER_QUAKE, "https://apa.az/hadise/3"))
+        chain.close()
+        # As an older release (or other LSH settings) would have left it.
+        store.reset_story_index()
+        store.add_stories([(original.story_id, b"old sketch", [1, 2, 3])])
+        store.set_story_index_format("minhash-v1 shingle=3 num_perm=128 bands=32")
+    with store_at(path) as store, caplog.at_level(logging.WARNING, logger="newsmon.stories"):
+        chain = chain_for(store, tmp_path)
+        assert chain.stats.values["newsmon/story/reindexed"] == 2
+        assert store.story_index_format() == PARAMS.index_format
+        # Indexed under the founder's sketch, not the copy's.
+        assert set(store.story_sketches([original.story_id, other.story_id, copy.content_hash])) == {original.story_id, other.story_id}
+        indexed = Sketch.from_bytes(store.story_sketches([original.story_id])[original.story_id])
+        assert np.array_equal(indexed.signature, make_sketch(original.body, PARAMS).signature)
+        later = chain.process(raw_article({"title": "Şamaxıda zəlzələ", "body": COPY["body"] + "\n\nTəkanlar Bakıda da hiss olunub."}, "https://report.az/4"))
+        chain.close()
+        assert later.story_id == original.story_id
+        assert "re-indexing the stories of 3 stored articles" in caplog.text and "rebuilt: 2 stories" in caplog.text
+    with store_at(path) as store:  # the next run finds the format it wants: nothing to do
+        assert chain_for(store, tmp_path).stats.values["newsmon/story/reindexed"] == 0
+
+
+def test_a_story_whose_founder_is_gone_is_indexed_under_another_of_its_articles(tmp_path):
+    with store_at(tmp_path / "newsmon.db") as store:
+        copy = stored_form(COPY, url="https://az.trend.az/2", story_id="story-from-export")
+        store.upsert_many([copy])
+        assert rebuild_index(store, PARAMS) == 1
+        assert list(store.story_sketches(["story-from-export"])) == ["story-from-export"]
+        assert StoryIndex(store, PARAMS).find(make_sketch(ORIGINAL["body"], PARAMS)) == "story-from-export"
+
+
+def test_an_interrupted_rebuild_is_done_again(tmp_path, monkeypatch):
+    with store_at(tmp_path / "newsmon.db") as store:
+        store.upsert_many([stored_form(ORIGINAL, story_id=content_hash(clean_title(ORIGINAL["title"]), clean_body(ORIGINAL["body"])))])
+
+        def interrupted(stories):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(store, "add_stories", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            ensure_index_format(store, PARAMS)
+        assert store.story_index_format() == ""  # recorded only once the index is complete
+        monkeypatch.undo()
+        assert ensure_index_format(store, PARAMS) == 1
+        assert ensure_index_format(store, PARAMS) == 0
+
+
+def test_a_database_of_the_old_layout_gets_the_new_index_tables(tmp_path):
+    path = tmp_path / "newsmon.db"
+    with store_at(path) as store:
+        chain = chain_for(store, tmp_path)
+        original = chain.process(raw_article(ORIGINAL, "https://apa.az/hadise/1"))
+        chain.close()
+    db = sqlite3.connect(path)
+    with db:  # the layout before story refs: band rows held text keys and story ids
+        db.executescript(
+            "DROP TABLE story_bands; DROP TABLE story_sketches; DELETE FROM meta;"
+            "CREATE TABLE story_bands (band_key TEXT NOT NULL, story_id TEXT NOT NULL, PRIMARY KEY (band_key, story_id)) WITHOUT ROWID;"
+            "CREATE TABLE story_sketches (story_id TEXT PRIMARY KEY, sketch BLOB NOT NULL);"
+            "INSERT INTO story_bands VALUES ('0f0f0f0f0f0f0f0f', 'old');"
+        )
+    db.close()
+    with store_at(path) as store:
+        chain = chain_for(store, tmp_path)
+        copy = chain.process(raw_article(COPY, "https://az.trend.az/2"))
+        chain.close()
+        assert copy.story_id == original.story_id
+        assert chain.stats.values["newsmon/story/reindexed"] == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 500])
+def test_minhash_signature_is_datasketchs(count):
+    hashes = np.random.default_rng(count).integers(0, 2**32, size=count, dtype=np.uint32)
+    reference = MinHash(num_perm=PARAMS.num_perm, seed=MINHASH_SEED, scheme="affine32", hashfunc=int)
+    reference.update_batch(hashes.tolist())
+    assert np.array_equal(minhash_signature(hashes, PARAMS.num_perm), reference.hashvalues)
+    assert minhash_signature(hashes, PARAMS.num_perm).dtype == np.uint32

@@ -90,6 +90,10 @@ class WriteResult:
         return self.count(DUPLICATE)
 
 
+# A story as the near-duplicate index keeps it: (story id, sketch bytes, LSH band keys).
+IndexedStory = tuple[str, bytes, Sequence[int]]
+
+
 class RememberedUrl(NamedTuple):
     """A fetched URL under which no article is stored, remembered so that crawls skip it.
 
@@ -188,23 +192,31 @@ class Store(ABC):
     def summary(self) -> dict[str, Any]:
         """Counts for `newsmon stats`: total, by_site, by_lang, by_day, stories (multi-article)."""
 
-    # Near-duplicate index (see newsmon.stories): band hash -> story ids, and one sketch per
+    # Near-duplicate index (see newsmon.stories): LSH band keys -> story ids, and one sketch per
     # story to verify candidates against, persisted with articles.
     @abstractmethod
-    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+    def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
         """Story ids sharing at least one LSH band with the item, with how many bands each shares."""
-
-    @abstractmethod
-    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
-        """Persist (band_key, story_id) pairs."""
 
     @abstractmethod
     def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
         """The stored sketch of each of `story_ids` that has one (opaque bytes, newsmon.stories.Sketch)."""
 
     @abstractmethod
-    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
-        """Persist (story_id, sketch) pairs; a story that already has a sketch keeps it (first writer wins)."""
+    def add_stories(self, stories: Iterable[IndexedStory]) -> None:
+        """Index (story_id, sketch, band keys) entries. A story that already has a sketch keeps
+        it (first writer wins); its band keys are added either way. Band keys are signed 64-bit."""
+
+    @abstractmethod
+    def story_index_format(self) -> str:
+        """The format recorded by `set_story_index_format`, "" if none."""
+
+    @abstractmethod
+    def set_story_index_format(self, index_format: str) -> None: ...
+
+    @abstractmethod
+    def reset_story_index(self) -> None:
+        """Forget every indexed story and the recorded format (articles keep their story ids)."""
 
     # Crawl run history (see newsmon.monitoring).
     @abstractmethod

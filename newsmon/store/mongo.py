@@ -8,6 +8,7 @@ Documents. `articles`: one per article, `_id` = the article key (canonical URL, 
 the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `last_seen`.
 `revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_bands`: `{band_key, story_id}`.
 `story_sketches`: `{_id: story_id, sketch}`. `runs`: `{spider, started_at, record}`.
+`meta`: `{_id: name, value}`, e.g. the story index format (newsmon.stories.ensure_index_format).
 `seen_urls`: fetched URLs under which no article is stored, `{_id: url, what, target, remembered_at}`
 (looked up by `_id`, so the primary index is all they need).
 
@@ -54,6 +55,7 @@ from newsmon.store.base import (
     DUPLICATE,
     INSERTED,
     REVISED,
+    IndexedStory,
     UNCHANGED,
     RememberedUrl,
     Store,
@@ -74,6 +76,7 @@ TRANSIENT_ERRORS = (ConnectionFailure,)
 MAX_WRITE_ROUNDS = 5
 # Returned datetimes are timezone-aware UTC, whichever client (or test double) was injected.
 CODEC_OPTIONS = CodecOptions(tz_aware=True)
+_STORY_INDEX_FORMAT = "story_index_format"  # its `meta` document
 
 T = TypeVar("T")
 
@@ -90,6 +93,7 @@ class MongoStore(Store):
         sketches_collection: str = "story_sketches",
         runs_collection: str = "runs",
         seen_collection: str = "seen_urls",
+        meta_collection: str = "meta",
         retry_attempts: int = 3,
         retry_backoff: float = 0.5,
         server_selection_timeout_ms: int = 2000,
@@ -123,6 +127,7 @@ class MongoStore(Store):
         self.sketches: Collection = database[sketches_collection]
         self.runs: Collection = database[runs_collection]
         self.seen: Collection = database[seen_collection]
+        self.meta: Collection = database[meta_collection]
 
     def __repr__(self) -> str:
         return f"MongoStore({self.uri!r})"
@@ -388,25 +393,12 @@ class MongoStore(Store):
         return self._call("summary", lambda: list(self.articles.aggregate(pipeline)))
 
     # -- near-duplicate index -----------------------------------------------------------
-    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+    def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
         keys = list(set(band_keys))
         if not keys:
             return {}
         rows = self._call("story_candidates", lambda: list(self.bands.find({"band_key": {"$in": keys}}, {"story_id": 1})))
         return dict(Counter(row["story_id"] for row in rows))
-
-    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
-        pairs = dict.fromkeys(entries)
-        if pairs:
-            # Upserts make re-adding a pair harmless; a duplicate-key failure is a concurrent writer
-            # adding the same pair, which leaves the wanted state.
-            requests = [self._band(band_key, story_id) for band_key, story_id in pairs]
-            self._bulk(self.bands, requests, ordered=False)
-
-    @staticmethod
-    def _band(band_key: str, story_id: str) -> UpdateOne:
-        pair = {"band_key": band_key, "story_id": story_id}
-        return UpdateOne(pair, {"$setOnInsert": pair}, upsert=True)
 
     def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
         ids = list(set(story_ids))
@@ -415,18 +407,48 @@ class MongoStore(Store):
         rows = self._call("story_sketches", lambda: list(self.sketches.find({"_id": {"$in": ids}})))
         return {row["_id"]: bytes(row["sketch"]) for row in rows}
 
-    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
-        first: dict[str, bytes] = {}
-        for story_id, sketch in entries:
-            first.setdefault(story_id, sketch)
-        if first:
+    def add_stories(self, stories: Iterable[IndexedStory]) -> None:
+        sketches: dict[str, bytes] = {}
+        bands: dict[tuple[int, str], None] = {}
+        for story_id, sketch, keys in stories:
+            sketches.setdefault(story_id, sketch)
+            bands.update(dict.fromkeys((key, story_id) for key in keys))
+        if sketches:
+            # Sketches first: a band found by another process always has its sketch to verify.
             # $setOnInsert: the first sketch of a story stays, whichever process wrote it; a
             # duplicate-key failure is another process winning that race.
             requests = [
                 UpdateOne({"_id": story_id}, {"$setOnInsert": {"sketch": sketch}}, upsert=True)
-                for story_id, sketch in first.items()
+                for story_id, sketch in sketches.items()
             ]
             self._bulk(self.sketches, requests, ordered=False)
+        if bands:
+            # Upserts make re-adding a pair harmless; a duplicate-key failure is a concurrent writer
+            # adding the same pair, which leaves the wanted state.
+            self._bulk(self.bands, [self._band(band_key, story_id) for band_key, story_id in bands], ordered=False)
+
+    @staticmethod
+    def _band(band_key: int, story_id: str) -> UpdateOne:
+        pair = {"band_key": band_key, "story_id": story_id}
+        return UpdateOne(pair, {"$setOnInsert": pair}, upsert=True)
+
+    def story_index_format(self) -> str:
+        found = self._call("story_index_format", lambda: self.meta.find_one({"_id": _STORY_INDEX_FORMAT}))
+        return "" if found is None else found["value"]
+
+    def set_story_index_format(self, index_format: str) -> None:
+        self._call(
+            "set_story_index_format",
+            lambda: self.meta.update_one({"_id": _STORY_INDEX_FORMAT}, {"$set": {"value": index_format}}, upsert=True),
+        )
+
+    def reset_story_index(self) -> None:
+        def reset() -> None:
+            self.meta.delete_one({"_id": _STORY_INDEX_FORMAT})
+            self.bands.delete_many({})
+            self.sketches.delete_many({})
+
+        self._call("reset_story_index", reset)
 
     # -- remembered URLs ------------------------------------------------------------------
     def remember_urls(self, entries: Iterable[RememberedUrl]) -> None:

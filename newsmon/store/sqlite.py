@@ -20,6 +20,7 @@ from newsmon.store.base import (
     ALIAS,
     DUPLICATE,
     INSERTED,
+    IndexedStory,
     REVISED,
     UNCHANGED,
     RememberedUrl,
@@ -52,15 +53,22 @@ CREATE TABLE IF NOT EXISTS revisions (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS revisions_key ON revisions (key, id);
-CREATE TABLE IF NOT EXISTS story_bands (
-    band_key TEXT NOT NULL,
-    story_id TEXT NOT NULL,
-    PRIMARY KEY (band_key, story_id)
-) WITHOUT ROWID;
+-- Band rows name their story by the sketch's integer `ref`: half the size of a row holding
+-- the 32-character story id, so 32 rows per story touch half the pages on every write.
 CREATE TABLE IF NOT EXISTS story_sketches (
-    story_id TEXT PRIMARY KEY,
+    ref INTEGER PRIMARY KEY,
+    story_id TEXT NOT NULL UNIQUE,
     sketch BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS story_bands (
+    band_key INTEGER NOT NULL,
+    story_ref INTEGER NOT NULL,
+    PRIMARY KEY (band_key, story_ref)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     spider TEXT NOT NULL,
@@ -136,9 +144,22 @@ class SQLiteStore(Store):
             # keys on every write; with SQLite's default 2 MB page cache that slows down as
             # the store grows. A 64 MB cache (a bound, not an allocation) keeps it flat.
             self._db.execute("PRAGMA cache_size=-65536")
+            self._drop_old_story_index()
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+
+    def _drop_old_story_index(self) -> None:
+        """Drop story index tables of the layout before story refs (band rows holding story ids).
+
+        The index is derived data: the story step rebuilds it from the stored articles
+        (newsmon.stories.ensure_index_format).
+        """
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(story_bands)")}
+        if "story_id" in columns:
+            with self._write_transaction():
+                self._db.execute("DROP TABLE story_bands")
+                self._db.execute("DROP TABLE story_sketches")
 
     # -- writes -------------------------------------------------------------------------
     def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
@@ -344,16 +365,18 @@ class SQLiteStore(Store):
         }
 
     # -- near-duplicate index -----------------------------------------------------------
-    def story_candidates(self, band_keys: Sequence[str]) -> dict[str, int]:
+    def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for chunk in _chunks(list(band_keys)):
             marks = ",".join("?" * len(chunk))
-            for (story_id,) in self._db.execute(f"SELECT story_id FROM story_bands WHERE band_key IN ({marks})", chunk):
+            rows = self._db.execute(
+                "SELECT s.story_id FROM story_bands AS b JOIN story_sketches AS s ON s.ref = b.story_ref"
+                f" WHERE b.band_key IN ({marks})",
+                chunk,
+            )
+            for (story_id,) in rows:
                 counts[story_id] = counts.get(story_id, 0) + 1
         return counts
-
-    def add_story_bands(self, entries: Iterable[tuple[str, str]]) -> None:
-        self._write_rows("INSERT OR IGNORE INTO story_bands (band_key, story_id) VALUES (?, ?)", entries)
 
     def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -362,9 +385,41 @@ class SQLiteStore(Store):
             found.update(self._db.execute(f"SELECT story_id, sketch FROM story_sketches WHERE story_id IN ({marks})", chunk))
         return found
 
-    def add_story_sketches(self, entries: Iterable[tuple[str, bytes]]) -> None:
-        # OR IGNORE: the first sketch of a story stays, whichever process wrote it.
-        self._write_rows("INSERT OR IGNORE INTO story_sketches (story_id, sketch) VALUES (?, ?)", entries)
+    def add_stories(self, stories: Iterable[IndexedStory]) -> None:
+        stories = list(stories)
+        if not stories:
+            return
+        with self._write_transaction():
+            # OR IGNORE: the first sketch of a story stays, whichever process wrote it.
+            self._db.executemany(
+                "INSERT OR IGNORE INTO story_sketches (story_id, sketch) VALUES (?, ?)",
+                ((story_id, sketch) for story_id, sketch, _ in stories),
+            )
+            refs: dict[str, int] = {}
+            for chunk in _chunks(sorted({story_id for story_id, _, _ in stories})):
+                marks = ",".join("?" * len(chunk))
+                refs.update(self._db.execute(f"SELECT story_id, ref FROM story_sketches WHERE story_id IN ({marks})", chunk))
+            self._db.executemany(
+                "INSERT OR IGNORE INTO story_bands (band_key, story_ref) VALUES (?, ?)",
+                ((key, refs[story_id]) for story_id, _, keys in stories for key in keys),
+            )
+
+    def story_index_format(self) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'story_index_format'").fetchone()
+        return "" if row is None else row[0]
+
+    def set_story_index_format(self, index_format: str) -> None:
+        self._write_rows(
+            "INSERT INTO meta (name, value) VALUES ('story_index_format', ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [(index_format,)],
+        )
+
+    def reset_story_index(self) -> None:
+        with self._write_transaction():
+            self._db.execute("DELETE FROM story_bands")
+            self._db.execute("DELETE FROM story_sketches")
+            self._db.execute("DELETE FROM meta WHERE name = 'story_index_format'")
 
     # -- remembered URLs ------------------------------------------------------------------
     def remember_urls(self, entries: Iterable[RememberedUrl]) -> None:
