@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
@@ -25,10 +26,17 @@ LANGUAGES: tuple[str, ...] = tuple(lang.iso_code_639_1.name.lower() for lang in 
 
 # Fewer letters than this is a caption or a label, not enough to tell Azerbaijani from Turkish.
 MIN_LETTERS = 10
-# Detection costs ~0.4 ms per 1,000 characters, linear in length; the opening of an article
-# (its title and first paragraph) decides its language, so texts are cut to keep detection
-# near 0.13 ms per article — the offline loader's largest single cost otherwise.
-MAX_CHARS = 200
+# The opening of an article (its title and first paragraph) decides its language; detection
+# costs time linear in the text's length, so texts are cut after this many letters. From 120
+# letters on, lingua decides by trigrams alone: twice as fast per letter as on shorter text,
+# for which it loads and consults four more models per language (~300 MiB for all of ours).
+# Cut at this count, an article takes ~80 µs and those models are never loaded.
+SAMPLE_LETTERS = 125
+
+# Up to SAMPLE_LETTERS letters and the rest of the word the last of them is in ("letters":
+# word characters other than digits and "_").
+_SAMPLE = re.compile(rf"(?:[\W\d_]*[^\W\d_]){{1,{SAMPLE_LETTERS}}}[^\W\d_]*")
+_ENOUGH_LETTERS = re.compile(rf"(?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS}}}")
 
 
 @cache
@@ -57,23 +65,19 @@ def warm_up() -> None:
     worker, which makes the offline loader ~7% faster on two cores.
     """
     for text in _WARM_UP_TEXTS:
-        _detector().detect_language_of(text[:MAX_CHARS])
+        _detector().detect_language_of(language_sample(text))
 
 
-def _has_enough_letters(text: str) -> bool:
-    letters = 0
-    for char in text:
-        if char.isalpha():
-            letters += 1
-            if letters >= MIN_LETTERS:
-                return True
-    return False
+def language_sample(text: str) -> str:
+    """The opening of `text` that detection looks at: SAMPLE_LETTERS letters, whole words."""
+    found = _SAMPLE.match(text)
+    return found.group() if found else ""
 
 
 def detect_language(text: str, *, default: str = "") -> str:
     """Return the ISO 639-1 code of the text's language, or ``default`` if it cannot tell."""
-    sample = text[:MAX_CHARS]
-    if not _has_enough_letters(sample):
+    sample = language_sample(text)
+    if not _ENOUGH_LETTERS.match(sample):
         return default
     language = _detector().detect_language_of(sample)
     if language is None:

@@ -1,6 +1,6 @@
 import pytest
 
-from newsmon.lang import LANGUAGES, MAX_CHARS, detect_language
+from newsmon.lang import LANGUAGES, SAMPLE_LETTERS, detect_language, language_sample
 
 
 @pytest.mark.parametrize(
@@ -50,8 +50,29 @@ def test_too_short_or_undetectable_text_gives_default(text, default):
 def test_long_text_is_detected_from_its_opening():
     opening = "Ölkə başçısı yeni hərbi texnika verilməsi mərasimində iştirak edib. " * 40
     appendix = "The full English translation of the statement follows below. " * 200
-    assert len(opening) > MAX_CHARS
+    assert len(opening) > 2 * SAMPLE_LETTERS
     assert detect_language(opening + appendix) == "az"
+
+
+@pytest.mark.parametrize(
+    ("text", "sample"),
+    [
+        ("", ""),
+        ("12:04 — 1 2 3", ""),
+        ("2024: Bakı, 28 aprel", "2024: Bakı, 28 aprel"),  # short: all of it, to its last letter
+        ("«Qarabağ» – «Neftçi»: 2:1.", "«Qarabağ» – «Neftçi"),
+    ],
+)
+def test_language_sample_of_short_text(text, sample):
+    assert language_sample(text) == sample
+
+
+def test_language_sample_of_long_text_ends_with_the_word_of_its_last_letter():
+    text = "Prezident İlham Əliyev 28 aprel 2024-cü ildə Bakıda ABŞ dövlət katibi ilə danışıb. " * 5
+    sample = language_sample(text)
+    assert text.startswith(sample) and text[len(sample)] in " ."
+    # Enough letters for lingua to decide by trigrams alone (from 120 on), and not many more.
+    assert SAMPLE_LETTERS <= sum(char.isalpha() for char in sample) < SAMPLE_LETTERS + 12
 
 
 def test_languages_lists_supported_codes():
