@@ -418,14 +418,23 @@ def test_stats_lists_multi_article_stories_and_export_carries_story_ids(tmp_path
 # -- the stored index's format ------------------------------------------------------------
 
 
-def test_an_index_of_another_format_is_rebuilt_from_the_stored_articles(tmp_path, caplog):
-    path = tmp_path / "newsmon.db"
+def stored_in_one_run(path: Path, tmp_path: Path, *articles: Article) -> list[Article]:
     with store_at(path) as store:
         chain = chain_for(store, tmp_path)
-        original = chain.process(raw_article(ORIGINAL, "https://apa.az/hadise/1"))
-        copy = chain.process(raw_article(COPY, "https://apa.az/hadise/0"))  # listed before the original
-        other = chain.process(raw_article(OTHER_QUAKE, "https://apa.az/hadise/3"))
+        processed = [chain.process(article) for article in articles]
         chain.close()
+    return processed
+
+
+def test_an_index_of_another_format_is_rebuilt_from_the_stored_articles(tmp_path, caplog):
+    path = tmp_path / "newsmon.db"
+    original, copy, other = stored_in_one_run(
+        path, tmp_path,
+        raw_article(ORIGINAL, "https://apa.az/hadise/1"),
+        raw_article(COPY, "https://apa.az/hadise/0"),  # listed before the original
+        raw_article(OTHER_QUAKE, "https://apa.az/hadise/3"),
+    )
+    with store_at(path) as store:
         # As an older release (or other LSH settings) would have left it.
         store.reset_story_index()
         store.add_stories([(original.story_id, b"old sketch", [1, 2, 3])])
@@ -473,10 +482,7 @@ def test_an_interrupted_rebuild_is_done_again(tmp_path, monkeypatch):
 
 def test_a_database_of_the_old_layout_gets_the_new_index_tables(tmp_path):
     path = tmp_path / "newsmon.db"
-    with store_at(path) as store:
-        chain = chain_for(store, tmp_path)
-        original = chain.process(raw_article(ORIGINAL, "https://apa.az/hadise/1"))
-        chain.close()
+    (original,) = stored_in_one_run(path, tmp_path, raw_article(ORIGINAL, "https://apa.az/hadise/1"))
     db = sqlite3.connect(path)
     with db:  # the layout before story refs: band rows held text keys and story ids
         db.executescript(
