@@ -558,6 +558,21 @@ def test_credentials_never_show(caplog, tmp_path):
         assert SECRET not in text
 
 
+class Unauthorized(Outage):
+    """Every call fails as MongoDB answers wrong credentials: not an outage to wait out."""
+
+    def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        raise OperationFailure("Authentication failed.", code=18)
+
+
+def test_wrong_credentials_stop_a_chain_from_starting(tmp_path):
+    store = inject(mongo_store(mongomock_client()), Unauthorized(), methods=None)
+    with pytest.raises(StoreError) as raised:
+        Chain(settings(tmp_path), store)  # the story step checks the index when it starts
+    assert not isinstance(raised.value, StoreUnavailable)
+    assert "Authentication failed" in str(raised.value) and "mongodb://crawler:***@db.example.net" in str(raised.value)
+
+
 # -- helpers ------------------------------------------------------------------------------------------
 def _prepared(n: int, body: str | None = None) -> Article:
     """An article as the store step receives it: cleaned and fingerprinted."""
