@@ -233,6 +233,17 @@ class StoryStep(Step):
             self.count("store_unavailable")
         return article
 
+    def look_again(self, batch: Sequence[Article]) -> None:
+        """Assign stories anew to articles spooled during an outage (before they are written).
+
+        An article that founded a story of its own then (its story id is its content hash) may
+        be a copy of a stored story; one that joined another article of its batch keeps it.
+        """
+        for article in batch:
+            if article.story_id == article.content_hash:
+                article.story_id = ""
+            self.process(article)
+
     def batch_written(self, batch: Sequence[Article], result: WriteResult) -> None:
         try:
             new, joined = self.index.commit(batch, result.outcomes)
@@ -293,11 +304,6 @@ class StoreStep(Step):
         # Called after every flush with the batch and what the store did with each article.
         self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
         self.spool_root = resolve_spool_dir(settings.get("NEWSMON_SPOOL_DIR"))
-        # Batches spooled while the store was unreachable are written first, oldest first.
-        if store is not None:  # a preparing-only chain has no store to replay into
-            replayed, _ = self.spool.replay(store)
-            if replayed:
-                self.count("replayed", replayed)
 
     @cached_property
     def spool(self) -> Spool:
@@ -329,9 +335,24 @@ class StoreStep(Step):
             for outcome in OUTCOMES:
                 if n := result.count(outcome):
                     self.count(outcome, n)
+        self.flushed(batch, result)
+        return result
+
+    def replay_spool(self, story: "StoryStep") -> int:
+        """Write the batches spooled while the store was unreachable, oldest first; returns how
+        many articles were replayed.
+
+        Their story lookups failed when they were spooled: `story` looks again before each batch
+        is written and indexes the stories it founds once it is, as for any flush.
+        """
+        replayed, _ = self.spool.replay(self.store, prepare=story.look_again, written=self.flushed)
+        if replayed:
+            self.count("replayed", replayed)
+        return replayed
+
+    def flushed(self, batch: Sequence[Article], result: WriteResult) -> None:
         for callback in self.on_flush:
             callback(batch, result)
-        return result
 
     def close(self) -> None:
         self.flush()
@@ -363,6 +384,7 @@ class Chain:
         self.tail = self.steps[len(PREPARE_STEPS) :]
         if store is not None:
             link_steps(self.steps)
+            self.replay_spool()
 
     def process(self, article: Article) -> Article:
         """Run every step; raises Rejected with the reason when the article is dropped."""
@@ -378,6 +400,11 @@ class Chain:
         for step, value in zip(self.tail, prepared.values):
             article = step.process(article, value)
         return article
+
+    def replay_spool(self) -> int:
+        """Write what was spooled while the store was unreachable (done when the chain starts)."""
+        story = next(s for s in self.steps if isinstance(s, StoryStep))
+        return next(s for s in self.steps if isinstance(s, StoreStep)).replay_spool(story)
 
     def close(self) -> None:
         for step in self.steps:

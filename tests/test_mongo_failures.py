@@ -32,6 +32,7 @@ from store_backends import COLLECTION_ATTRIBUTES, mongomock_client
 SECRET = "s3cret-pw"
 URI = f"mongodb://crawler:{SECRET}@db.example.net:27017/newsmon_test?authSource=admin"
 T0 = datetime(2024, 4, 28, 12, 0, tzinfo=timezone.utc)
+PAIRS_FILE = Path(__file__).parent / "fixtures/stories/pairs.jsonl"
 WRITES = {"bulk_write", "insert_one"}
 BREAKER_SECONDS = 30.0
 
@@ -455,7 +456,28 @@ def test_a_full_outage_loses_no_article_and_the_replay_stores_each_once(caplog, 
     assert stored_urls(store) == sorted(crawled(n).url for n in range(10))  # the copy is a duplicate
     stored = {a.url: a for a in store.query()}
     assert all(stored[crawled(n).url].story_id == stored[crawled(n).url].content_hash for n in range(3, 10))
+    # Their stories are indexed once they are written, so later copies find them.
+    founded = [stored[crawled(n).url].story_id for n in range(3, 10)]
+    assert sorted(store.story_sketches(founded)) == sorted(founded)
     assert Spool(tmp_path / "spool", URI).pending() == 0
+
+
+def test_a_copy_spooled_during_an_outage_joins_its_stored_story_when_replayed(tmp_path):
+    pair = next(json.loads(line) for line in PAIRS_FILE.read_text(encoding="utf-8").splitlines() if '"az-quake-samaxi/copy"' in line)
+    original = crawled(1, pair["a"]["body"])
+    copy = crawled(2, pair["b"]["body"])
+    client = mongomock_client()
+    crawl(Chain(settings(tmp_path), mongo_store(client)), [original])
+    outage = Outage(down=True)
+    during = Chain(settings(tmp_path), inject(mongo_store(client), outage, methods=None))
+    crawl(during, [copy])
+    assert during.stats.get_value("newsmon/store/spooled") == 1 and copy.story_id == copy.content_hash  # provisional
+    store = mongo_store(client)
+    after = Chain(settings(tmp_path), store)
+    assert after.stats.get_value("newsmon/store/replayed") == 1
+    assert after.stats.get_value("newsmon/story/joined") == 1
+    stored = {a.url: a.story_id for a in store.query()}
+    assert stored[copy.url] == stored[original.url] == original.story_id
 
 
 def test_dedupe_and_stories_use_the_store_again_once_it_answers(caplog, tmp_path):

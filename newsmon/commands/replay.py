@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+from newsmon.chain import Chain
 from newsmon.commands import add_store_argument, open_store_or_exit, project_settings, store_uri
+from newsmon.store import StoreError
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR, Spool, resolve_spool_dir
 
 
@@ -38,12 +40,21 @@ def spool_root(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    spool = Spool(spool_root(args), store_uri(args))
+    root = spool_root(args)
+    spool = Spool(root, store_uri(args))
     if not spool.pending():
         print(f"nothing to replay into {spool.store_uri} in {spool.directory}")
         return 0
+    settings = project_settings().copy()
+    settings.set("NEWSMON_SPOOL_DIR", str(root))
     with open_store_or_exit(args) as store:
-        replayed, remaining = spool.replay(store)
+        # A chain replays the spool as it starts, finding the stories the articles belong to.
+        try:
+            chain = Chain(settings, store)
+            chain.close()
+        except StoreError as exc:
+            raise SystemExit(f"newsmon: replay into {spool.store_uri} failed: {exc}") from None
+    replayed, remaining = chain.stats.get_value("newsmon/store/replayed"), spool.pending()
     print(f"replayed {replayed} articles from {spool.directory} into {spool.store_uri}")
     if remaining:
         print(f"{remaining} articles still spooled: the store is unreachable again", file=sys.stderr)

@@ -24,13 +24,13 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from newsmon.items import Article, from_record, to_record
-from newsmon.store.base import Store, StoreUnavailable, redact_uri
+from newsmon.store.base import Store, StoreUnavailable, WriteResult, redact_uri
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +92,18 @@ class Spool:
                 count += sum(1 for line in file if line.strip())
         return count
 
-    def replay(self, store: Store) -> tuple[int, int]:
+    def replay(
+        self,
+        store: Store,
+        *,
+        prepare: Callable[[list[Article]], None] = lambda batch: None,
+        written: Callable[[list[Article], WriteResult], None] = lambda batch, result: None,
+    ) -> tuple[int, int]:
         """Write the spooled batches to `store`, oldest first: (articles replayed, articles still spooled).
 
-        Stops at the first batch the store cannot take because it is unreachable again.
+        `prepare` gets each batch before it is written, `written` gets it with the store's
+        outcomes before its file is removed. Stops at the first batch the store cannot take
+        because it is unreachable again.
         """
         replayed = 0
         for path in self.files():
@@ -105,7 +113,8 @@ class Spool:
                 articles = list(_read_batch(path, file))
                 try:
                     if articles:
-                        store.upsert_many(articles)
+                        prepare(articles)
+                        written(articles, store.upsert_many(articles))
                 except StoreUnavailable as exc:
                     logger.warning("spool replay stopped, store unavailable: %s", exc)
                     break
