@@ -309,9 +309,13 @@ class StoryIndex:
         keys = sketch.keys
         if not keys:
             return None
-        shared = Counter(self.store.story_candidates(keys))
+        stored_candidates = self.store.story_candidates(keys)
         # Usually no key has a story of the unflushed batch: one set intersection finds out.
-        for key in self._founded_bands.keys() & keys:
+        pending_keys = self._founded_bands.keys() & keys
+        if not stored_candidates and not pending_keys:
+            return None  # most articles: nothing shares a band
+        shared = Counter(stored_candidates)
+        for key in pending_keys:
             shared.update(self._founded_bands[key])
         ranked = [story_id for story_id, _ in shared.most_common(self.params.max_candidates)]
         sketches = {story_id: self._founded[story_id] for story_id in ranked if story_id in self._founded}
