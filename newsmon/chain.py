@@ -343,7 +343,7 @@ class StoreStep(Step):
         many articles were replayed.
 
         Their story lookups failed when they were spooled: `story` looks again before each batch
-        is written and indexes the stories it founds once it is, as for any flush.
+        is written, and indexes the stories its articles found once it is, as after any flush.
         """
         replayed, _ = self.spool.replay(self.store, prepare=story.look_again, written=self.flushed)
         if replayed:

@@ -101,7 +101,7 @@ class WorkUnit:
 
     `dumps`: paths of plain-text dumps; `lines`: numbered lines of one .jsonl file (`jsonl`);
     `finished`: the files this unit completes (for the progress bar).
-    Paths of files travel as strings: pickling a Path costs more than reading a small dump.
+    Paths of files travel as strings: unpickling a Path costs about as much as reading a dump.
     """
 
     dumps: list[str] = field(default_factory=list)
