@@ -111,6 +111,9 @@ class WorkUnit:
     finished: list[str] = field(default_factory=list)
 
 
+# Articles per store write (the NEWSMON_LOAD_BATCH_SIZE setting; see settings/base.py).
+LOAD_BATCH_SIZE = 2000
+
 # Articles per work unit: enough to amortize handing it to a worker (128 loads ~7% faster
 # than 32 on two cores), small enough that the units in flight hold ~10 MB.
 UNIT_SIZE = 128
@@ -219,8 +222,9 @@ def load_paths(
     and stores, in input order.
     """
     report = LoadReport()
-    chain = Chain(settings, store)
     newsmon_settings = {key: settings[key] for key in settings if str(key).startswith("NEWSMON_")}
+    batch_size = newsmon_settings.get("NEWSMON_LOAD_BATCH_SIZE", LOAD_BATCH_SIZE)
+    chain = Chain({**newsmon_settings, "NEWSMON_BATCH_SIZE": batch_size}, store)
 
     def reject(location: str, reason: str) -> None:
         report.rejected += 1

@@ -94,3 +94,17 @@ def test_a_large_jsonl_is_read_in_units_with_its_line_numbers(tmp_path):
                             " enclosed in double quotes: line 1 column 2 (char 1)"]
         assert (report.read, report.stored, report.rejected) == (3 * UNIT_SIZE, 3 * UNIT_SIZE - 1, 1)
         assert finished == [str(path)]  # the progress bar moves once per file
+
+
+def test_the_loader_writes_batches_of_its_own_size(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_documents(docs, 30)
+    for settings, expected in [({"NEWSMON_LOAD_BATCH_SIZE": 8, "NEWSMON_BATCH_SIZE": 3}, [8, 8, 8, 6]),
+                               ({"NEWSMON_BATCH_SIZE": 3}, [30])]:  # default: LOAD_BATCH_SIZE, not the crawl's
+        with open_store(f"sqlite:///{tmp_path}/{len(expected)}.db") as store:
+            written: list[int] = []
+            upsert_many = store.upsert_many
+            store.upsert_many = lambda batch: (written.append(len(batch)), upsert_many(batch))[1]
+            load_paths([docs], store, settings)
+        assert written == expected
