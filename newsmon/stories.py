@@ -32,7 +32,7 @@ import struct
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -398,28 +398,28 @@ def rebuild_index(store: Store, params: StoryParams) -> int:
     hash is the story id) or, when that is gone, of another of its articles."""
     store.reset_story_index()
     indexed: set[str] = set()
+    chunk: list[IndexedStory] = []
 
-    def founders() -> Iterator[Article]:
-        for article in store.query():
-            if article.story_id and article.story_id == article.content_hash:
-                yield article
-
-    def others() -> Iterator[Article]:
-        for article in store.query():
-            if article.story_id and article.story_id not in indexed:
-                yield article
-
-    for articles in (founders(), others()):
-        chunk: list[IndexedStory] = []
-        for article in articles:
-            if article.story_id in indexed:
-                continue
-            indexed.add(article.story_id)
-            sketch = make_sketch(article.body, params)
-            chunk.append((article.story_id, sketch.to_bytes(), sketch.keys))
-            if len(chunk) >= _REBUILD_CHUNK:
-                store.add_stories(chunk)
-                chunk = []
-        if chunk:
+    def index(article: Article) -> None:
+        nonlocal chunk
+        indexed.add(article.story_id)
+        sketch = make_sketch(article.body, params)
+        chunk.append((article.story_id, sketch.to_bytes(), sketch.keys))
+        if len(chunk) >= _REBUILD_CHUNK:
             store.add_stories(chunk)
+            chunk = []
+
+    not_founded: set[str] = set()  # stories of articles that copy their founder
+    for article in store.query():
+        if article.story_id and article.story_id == article.content_hash:
+            index(article)
+        elif article.story_id:
+            not_founded.add(article.story_id)
+    orphans = not_founded - indexed  # stories whose founder is gone
+    if orphans:  # only then a second pass over the articles
+        for article in store.query():
+            if article.story_id in orphans and article.story_id not in indexed:
+                index(article)
+    if chunk:
+        store.add_stories(chunk)
     return len(indexed)

@@ -65,7 +65,7 @@ NEWSMON_FLUSH_SECONDS = 5.0
 # fewer writes keep a bulk load fast as the store grows. Much larger ones stall the loader's
 # workers while the batch is written (bench: 20,000 documents 2,210/s vs 2,060/s with 500 and
 # 1,980/s with 5,000; 100,000 documents 1,850/s vs 1,460/s with 500).
-NEWSMON_LOAD_BATCH_SIZE = 2000
+NEWSMON_LOAD_BATCH_SIZE = 2000  # = newsmon.loader.LOAD_BATCH_SIZE, its default outside a project (a test keeps them equal)
 NEWSMON_DEFAULT_TIMEZONE = DEFAULT_TZ  # Asia/Baku: page times without an offset are Baku time
 NEWSMON_SITE_TIMEZONES = env_json("NEWSMON_SITE_TIMEZONES", {})
 # Near-duplicate stories (newsmon.stories.StoryParams documents each; tuned on

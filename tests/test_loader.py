@@ -10,8 +10,10 @@ import sys
 import termios
 from pathlib import Path
 
+from scrapy.utils.project import get_project_settings
+
 from bench.bench_loader import write_documents
-from newsmon.loader import UNIT_SIZE, iter_files, load_paths
+from newsmon.loader import LOAD_BATCH_SIZE, UNIT_SIZE, iter_files, load_paths
 from newsmon.store import open_store
 
 SAMPLE = Path(__file__).parents[1] / "newsmon/samples/000_f31a5c00198cdecc.txt"
@@ -100,6 +102,7 @@ def test_the_loader_writes_batches_of_its_own_size(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     write_documents(docs, 30)
+    assert get_project_settings().getint("NEWSMON_LOAD_BATCH_SIZE") == LOAD_BATCH_SIZE
     for settings, expected in [({"NEWSMON_LOAD_BATCH_SIZE": 8, "NEWSMON_BATCH_SIZE": 3}, [8, 8, 8, 6]),
                                ({"NEWSMON_BATCH_SIZE": 3}, [30])]:  # default: LOAD_BATCH_SIZE, not the crawl's
         with open_store(f"sqlite:///{tmp_path}/{len(expected)}.db") as store:

@@ -70,6 +70,14 @@ def chain_for(store: SQLiteStore, tmp_path: Path, batch_size: int = 500) -> Chai
     return Chain(settings, store)
 
 
+def stored_in_one_run(path: Path, tmp_path: Path, *articles: Article) -> list[Article]:
+    with store_at(path) as store:
+        chain = chain_for(store, tmp_path)
+        processed = [chain.process(article) for article in articles]
+        chain.close()
+    return processed
+
+
 def pair_docs(pair_id: str) -> tuple[dict, dict]:
     pair = PAIRS_BY_ID[pair_id]
     return pair["a"], pair["b"]
@@ -259,10 +267,7 @@ def test_two_store_instances_share_the_index(tmp_path):
 
 def test_a_second_process_joins_the_story(tmp_path):
     path = tmp_path / "newsmon.db"
-    with store_at(path) as store:
-        chain = chain_for(store, tmp_path)
-        original = chain.process(raw_article(ORIGINAL, "https://apa.az/hadise/samaxida-zelzele-1"))
-        chain.close()
+    (original,) = stored_in_one_run(path, tmp_path, raw_article(ORIGINAL, "https://apa.az/hadise/samaxida-zelzele-1"))
     dump = tmp_path / "copy.jsonl"
     dump.write_text(json.dumps(to_record(raw_article(COPY, "https://az.trend.az/azerbaijan/society/2"))) + "\n", encoding="utf-8")
     loaded = subprocess.run(
@@ -416,14 +421,6 @@ def test_stats_lists_multi_article_stories_and_export_carries_story_ids(tmp_path
 
 
 # -- the stored index's format ------------------------------------------------------------
-
-
-def stored_in_one_run(path: Path, tmp_path: Path, *articles: Article) -> list[Article]:
-    with store_at(path) as store:
-        chain = chain_for(store, tmp_path)
-        processed = [chain.process(article) for article in articles]
-        chain.close()
-    return processed
 
 
 def test_an_index_of_another_format_is_rebuilt_from_the_stored_articles(tmp_path, caplog):
