@@ -132,6 +132,10 @@ _DAYS_BEFORE_NOW = {
 _DAY_WORD = _compile(
     rf"(?P<day_word>{_any_of(_DAYS_BEFORE_NOW)})(?:{_SEPARATOR}{_TIME})?{_OFFSET}"
 )
+# Trend lists: "15 noyabr 10:31 (utc+04)", a date without its year.
+_DAY_MONTH_TIME = _compile(
+    rf"(?P<day>\d{{1,2}})\ (?P<month>{_any_of(MONTHS)}){_SEPARATOR}{_TIME}{_OFFSET}"
+)
 # Trend lists: "15:49 (utc+04)" is a time today.
 _TIME_ONLY = _compile(rf"{_TIME}{_OFFSET}")
 
@@ -229,6 +233,21 @@ def _build_time_only(match: re.Match[str], zone: ZoneInfo, now: datetime | None)
     return _local_to_utc(datetime.combine(day, _clock(match)), match, zone)
 
 
+def _build_day_month(match: re.Match[str], zone: ZoneInfo, now: datetime | None) -> datetime:
+    """A date without a year: the year that puts it nearest ``now`` and at most a day ahead, so
+    that "31 dekabr 23:50" read on 1 January is last year's."""
+    now_utc = _as_utc_now(now)
+    month, day = MONTHS[match["month"]], int(match["day"])
+    for year in (now_utc.year + 1, now_utc.year, now_utc.year - 1):
+        try:
+            when = _local_to_utc(datetime.combine(date(year, month, day), _clock(match)), match, zone)
+        except ValueError:  # 29 February of a common year
+            continue
+        if when <= now_utc + timedelta(days=1):
+            return when
+    raise ValueError(f"no year fits {match.group()!r}")
+
+
 def _build_time_ago(match: re.Match[str], zone: ZoneInfo, now: datetime | None) -> datetime:
     count = match["count"]
     amount = int(count) if count and count.isdigit() else _COUNT_WORDS.get(count, 1)
@@ -242,6 +261,7 @@ _GRAMMAR = (
     (_ISO_8601, _build_iso_8601),
     (_TIME_DAY_MONTH_YEAR, _build_day_month_year),
     (_DAY_WORD, _build_day_word),
+    (_DAY_MONTH_TIME, _build_day_month),
     (_TIME_AGO, _build_time_ago),
     (_TIME_ONLY, _build_time_only),
 )

@@ -18,7 +18,8 @@ LIST_FIELDS = ("tags", "authors")
 @dataclass
 class Article:
     url: str = ""
-    site: str = ""
+    site: str = ""  # the host the article is published on: apa.az, en.apa.az, report.az
+    outlet: str = ""  # the agency, across its editions: apa, report, trend (newsmon.sites)
     lang: str = ""
     title: str = ""
     body: str = ""
@@ -98,4 +99,9 @@ def from_record(record: dict[str, Any]) -> Article:
             values.pop(name, None)
         elif not isinstance(value, str):
             raise ValueError(f"field {name!r}: expected a string")
+    if not values.get("outlet") and values.get("site"):
+        # Records stored before outlets existed: the outlet follows from the host.
+        from newsmon.sites import outlet_of_host
+
+        values["outlet"] = outlet_of_host(values["site"])
     return Article(**values)

@@ -1,20 +1,25 @@
 """Canonical article URLs: one spelling per article, whatever link led to it.
 
-The same APA article is linked with tracking parameters (newsletters, social shares), through
-AMP pages, with and without `www.` or a trailing slash, and through the older edition schemes
-(`apa.az/en/...`, `apa.az/ru/...`, `az.apa.az`) that archives still link. The store keys
-articles by URL, so every spelling must map onto the one the site uses today.
+The same article is linked with tracking parameters (newsletters, social shares), through
+AMP pages, with and without `www.` or a trailing slash, and through older edition schemes
+(`apa.az/en/...`, `az.apa.az`) that archives still link. The store keys articles by URL, so
+every spelling must map onto the one the site uses today.
 
 `canonicalize_url` = w3lib's canonical form (sorted query, normalized percent-encoding, IDNA
-host, no fragment) plus the site rules below. It is idempotent. `preferred_url` decides
+host, no fragment), minus tracking and AMP markers, plus the rules of the monitored site's
+profile (`Site.canonical_location` in newsmon/sites/: its old hosts, path editions, slashes). It is idempotent. `preferred_url` decides
 whether a page's `link[rel=canonical]` can be trusted over the URL the page was fetched from.
 """
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+
+if TYPE_CHECKING:
+    from newsmon.sites.base import Site
 
 __all__ = ["canonicalize_url", "preferred_url", "site_family"]
 
@@ -32,19 +37,6 @@ TRACKING_PREFIXES = ("utm_",)
 # `?amp`, `?amp=1`: the AMP rendering of the page at the same path (also `?outputType=amp`).
 AMP_PARAM = "amp"
 AMP_OUTPUT_TYPE = ("outputtype", "amp")
-
-# Sites we monitor, all served over https today (http links in archives redirect there).
-KNOWN_DOMAINS = ("apa.az", "report.az", "trend.az", "oxu.az", "azertag.az", "azernews.az")
-
-# APA: every older host of an edition -> the edition's host today.
-APA_HOSTS = {
-    "apa.az": "apa.az",
-    "az.apa.az": "apa.az",
-    "en.apa.az": "en.apa.az",
-    "ru.apa.az": "ru.apa.az",
-}
-# APA's old path scheme put the edition first on the main host: apa.az/en/<cat>/<slug>-<id>.
-APA_PATH_EDITIONS = {"az": "apa.az", "en": "en.apa.az", "ru": "ru.apa.az"}
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 _AMP_PATH = re.compile(r"^/amp(?=/|$)|/amp/?$")
@@ -69,11 +61,11 @@ def canonicalize_url(url: str, *, base: str | None = None) -> str:
     parts = urlsplit(w3lib_canonicalize_url(url, keep_fragments=False))
     scheme, host, port = parts.scheme, (parts.hostname or "").rstrip("."), parts.port
     path, query = _strip_amp_path(parts.path), _filter_query(parts.query)
-    if _is_known(host):
+    site = _monitored_site(host)
+    if site is not None:
         scheme, port = "https", None  # our sites serve on the default port only
         host = _strip_label(host, "amp.")  # amp.<site> serves the AMP copy of <site>
-        if _is_apa(host):
-            host, path = _apa_location(host, path)
+        host, path = site.canonical_location(host, path)
     netloc = host if port is None or str(port) == DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
     return urlunsplit(SplitResult(scheme, netloc, path or "/", query, ""))
 
@@ -102,36 +94,27 @@ def preferred_url(page_url: str, canonical_href: str | None) -> str:
 
 
 def site_family(url: str) -> str:
-    """What two URLs must share to be the same site and edition: the canonical host without `www.`/`m.`."""
-    host = urlsplit(canonicalize_url(url)).hostname or ""
+    """What two URLs must share to be the same site and edition: the canonical host without
+    `www.`/`m.`, and the edition's path prefix where editions share a host (report.az/en)."""
+    canonical = canonicalize_url(url)
+    parts = urlsplit(canonical)
+    host = parts.hostname or ""
     for label in ("www.", "m."):
         host = _strip_label(host, label)
-    return host
+    site = _monitored_site(host)
+    edition = site.edition_of(canonical) if site is not None else None
+    return host + (edition.prefix if edition is not None else "")
 
 
-def _is_known(host: str) -> bool:
-    return any(host == domain or host.endswith("." + domain) for domain in KNOWN_DOMAINS)
+def _monitored_site(host: str) -> Site | None:
+    """The site profile whose rules apply to `host` (newsmon.sites), None for other sites."""
+    from newsmon.sites import site_of_host  # the site modules import this module
 
-
-def _is_apa(host: str) -> bool:
-    return host == "apa.az" or host.endswith(".apa.az")
+    return site_of_host(host)
 
 
 def _strip_label(host: str, label: str) -> str:
     return host[len(label):] if host.startswith(label) else host
-
-
-def _apa_location(host: str, path: str) -> tuple[str, str]:
-    """Map APA's older hosts and `/en/`, `/ru/`, `/az/` path editions onto today's edition hosts."""
-    host = APA_HOSTS.get(_strip_label(host, "www."), host)
-    if host == "apa.az":
-        first, _, rest = path[1:].partition("/")
-        if first in APA_PATH_EDITIONS:
-            host, path = APA_PATH_EDITIONS[first], "/" + rest
-    # APA serves articles and listings without a trailing slash; `/x/` is the same page as `/x`.
-    if len(path) > 1:
-        path = path.rstrip("/") or "/"
-    return host, path
 
 
 def _strip_amp_path(path: str) -> str:

@@ -6,7 +6,8 @@ from newsmon.dates import DEFAULT_TZ
 from newsmon.exporters import FEED_EXPORTERS
 from newsmon.items import ARTICLE_FIELDS
 from newsmon.pipelines import item_pipelines_setting
-from newsmon.spiders.apa import DEFAULT_RECHECK_DROPPED_AFTER
+from newsmon.sites import REGISTRY
+from newsmon.spiders.base import DEFAULT_RECHECK_DROPPED_AFTER
 from newsmon.stories import StoryParams
 
 BOT_NAME = "newsmon"
@@ -34,9 +35,11 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsmon.middlewares.BackoffRetryMiddleware": 550,
+    # Before retries see the answer: a site that blocks us is not asked again (see the class).
+    "newsmon.middlewares.BlockedSiteMiddleware": 560,
 }
 # `@public_url` lets `scrapy check apa -a editions=en -a base_url=...` check a mirror offline.
-SPIDER_CONTRACTS = {"newsmon.spiders.apa.PublicUrlContract": 10}
+SPIDER_CONTRACTS = {"newsmon.spiders.base.PublicUrlContract": 10}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("NEWSMON_LOG_LEVEL", "INFO")
@@ -100,5 +103,5 @@ NEWSMON_MONITOR_WEBHOOK_URL = os.environ.get("NEWSMON_MONITOR_WEBHOOK_URL", "")
 NEWSMON_PROMETHEUS_FILE = os.environ.get("NEWSMON_PROMETHEUS_FILE", "data/metrics/newsmon-{scope}.prom")
 # `newsmon schedule`: spider -> seconds between crawls; $NEWSMON_SCHEDULE may give JSON or
 # "apa=15m,other=1h".
-NEWSMON_SCHEDULE = os.environ.get("NEWSMON_SCHEDULE") or {"apa": 15 * 60}
+NEWSMON_SCHEDULE = os.environ.get("NEWSMON_SCHEDULE") or dict.fromkeys(REGISTRY, 15 * 60)
 NEWSMON_SCHEDULE_LOCK_DIR = os.environ.get("NEWSMON_SCHEDULE_LOCK_DIR", "data/locks")

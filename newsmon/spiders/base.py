@@ -1,13 +1,15 @@
-"""The APA spider: where to go. Reading pages is newsmon/sites/apa.py's job.
+"""The crawl logic, written once for every site: where to go, what is new, what to remember.
 
-    scrapy crawl apa [-a editions=en,az] [-a max_pages=N] [-a since=YYYY-MM-DD]
-    scrapy crawl apa -a editions=en -a base_url=http://127.0.0.1:8000   # a mirror or replay
+    scrapy crawl <site> [-a editions=en,az] [-a max_pages=N] [-a since=YYYY-MM-DD]
+    scrapy crawl <site> -a editions=en -a base_url=http://127.0.0.1:8000   # a mirror or replay
 
-Discovery is the `/all-news?page=N` listing plus the edition's RSS feed. Crawls are
-incremental: before requesting the articles of a listing page (or of the feed) the spider asks
-the store, in one query, which of their canonical URLs it already holds, and skips those; it
-stops paging at the first page with nothing new, or nothing newer than `since` (a UTC date).
-State lives in the store, so every process sharing the store shares it.
+A `NewsSpider` is given a site profile (newsmon/sites/). Discovery is whatever the profile
+lists for each edition: RSS feeds, Google News sitemaps, and a listing whose pages (numbered,
+or "load more" cursors) the site's parse_listing chains. Crawls are incremental: before
+requesting the articles of a listing page, feed or sitemap the spider asks the store, in one
+query, which of their canonical URLs it already holds, and skips those; it stops paging at the
+first page with nothing new, or nothing newer than `since` (a UTC date). State lives in the
+store, so every process sharing the store shares it.
 
 An article is stored under the URL it ended at (after redirects, or its page's canonical link),
 so the spider also has the store remember every fetched URL under which nothing is stored
@@ -15,34 +17,33 @@ so the spider also has the store remember every fetched URL under which nothing 
 page dropped for a reason it will give again (PERMANENT_DROPS: 404/410, no date, no text, not an
 article, a duplicate, ...). Both count as known, so a second run over an unchanged site fetches
 no article page again. A dropped page is tried again once NEWSMON_RECHECK_DROPPED_AFTER seconds
-(default 7 days; None: never) have passed since it was dropped, so that an article whose text
-came late is stored in the end. Failures that may pass (5xx, 429, timeouts, DNS, lost
-connections, a page cut off in transit) are not remembered: the next run that meets the link
-tries again. URLs to remember are written in batches, before the next listing page or feed is
-checked and when the spider closes.
+(default 7 days; None: never) have passed since it was dropped. Failures that may pass (5xx,
+429, timeouts, a page cut off in transit) are not remembered: the next run tries again.
 
 While the store is unreachable every link counts as new: the crawl goes on (up to `max_pages`)
-and its articles are spooled (newsmon.store.spool); the store turns away those it already holds
-when it gets them. URLs to remember wait for the store to answer again.
+and its articles are spooled (newsmon.store.spool). URLs to remember wait for the store.
 
-A mirror crawl (`base_url`) fetches from the mirror but files every article under its public
-address on the edition's host (`site` and `url` exactly as a crawl of the live site gives
-them), so mirror and live crawls deduplicate against each other.
+A mirror crawl (`base_url`) fetches from the mirror, which serves the edition's public paths
+and query strings unchanged (Report's English pages at `<base_url>/en/...`), but files every
+article under its public address, so mirror and live crawls deduplicate against each other.
 
-Counters: `newsmon/apa/<what>`: `articles`, `known_skipped`, `older_skipped`,
-`not_article_skipped`, `redirected` (article links), `remembered` (URLs written to the store),
-`stop/<why>`, `store_unavailable` (listing pages or feeds checked without the store), a
-PageError reason (`no_date`, ...) or a download failure (`http_404`, `http_5xx`, `timeout`, ...;
-see newsmon.middlewares).
+A site that blocks us (403, 429, a challenge page; newsmon.middlewares.BlockedSiteMiddleware)
+is counted as `blocked`, not asked again in this run, and flagged by a monitor.
+
+Counters: `newsmon/<site>/<what>`: `articles`, `known_skipped`, `older_skipped`,
+`not_article_skipped`, `redirected`, `remembered`, `stop/<why>`, `store_unavailable`,
+`fallback/<what>` (a page parser or generic extraction fell back), `feed/<quirk>` (a feed's
+oddities, and `feed/not_a_feed`), a PageError reason (`no_date`, ...) or a download failure
+(`http_404`, `http_5xx`, `timeout`, `blocked`, ...; see newsmon.middlewares).
 """
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -52,11 +53,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from newsmon.dates import DEFAULT_TZ, parse_dateline
+from newsmon.dates import parse_dateline
 from newsmon.items import Article, parse_isoformat
 from newsmon.middlewares import failure_kind
 from newsmon.pipelines import crawler_store
-from newsmon.sites import apa
+from newsmon.sites import feeds
+from newsmon.sites.base import PAGE_ERROR_REASONS, Edition, PageError, Site
 from newsmon.store import ALIAS, OutageLog, RememberedUrl, Store, StoreUnavailable
 from newsmon.urls import canonicalize_url
 
@@ -65,11 +67,14 @@ DEFAULT_MAX_PAGES = 30
 # NEWSMON_RECHECK_DROPPED_AFTER's default: a dropped page is tried again after a week.
 DEFAULT_RECHECK_DROPPED_AFTER = 7 * 24 * 3600
 # Why an article page is remembered as dropped: reasons the same page gives again on the next
-# run (HTTP 404/410, PageErrors but `truncated`, the chain's rejections). The others may pass
-# (5xx, 429, timeouts, DNS, a page cut off in transit): the next run that meets the link tries again.
-PERMANENT_DROPS = frozenset({"http_404", "http_410", *apa.PAGE_ERROR_REASONS, "duplicate"} - {"truncated"})
+# run (HTTP 404/410, PageErrors but `truncated`, the chain's rejections). The others may pass.
+PERMANENT_DROPS = frozenset({"http_404", "http_410", *PAGE_ERROR_REASONS, "duplicate"} - {"truncated"})
 # Request meta: the canonical public URL a listing or feed offered (article requests only).
 LISTED_URL = "newsmon_listed_url"
+
+
+class SpiderArgumentError(ValueError):
+    """A `-a name=value` the spider cannot use; the message says what would work."""
 
 
 @dataclass
@@ -81,31 +86,43 @@ class Selection:
     new: list[str] = field(default_factory=list)  # canonical public URLs, to request
 
 
-class ApaSpider(scrapy.Spider):
-    name = "apa"
+class NewsSpider(scrapy.Spider):
+    """The crawl of one site's editions; `newsmon.spiders` makes one subclass per site profile."""
+
+    site: ClassVar[Site]
 
     def __init__(
         self,
-        editions: str = ",".join(apa.EDITIONS),
+        editions: str = "",
         base_url: str = "",
         max_pages: str | int = DEFAULT_MAX_PAGES,
         since: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.editions = _parse_editions(editions)
+        self.editions = parse_editions(self.site, editions)
         self.mirror = base_url.rstrip("/")
         if self.mirror and len(self.editions) != 1:
-            raise ValueError("base_url mirrors one edition: add -a editions=<az|en|ru>")
-        self.max_pages = int(max_pages)
+            raise SpiderArgumentError(f"base_url mirrors one edition: add -a editions=<{'|'.join(self.site.langs)}>")
+        try:
+            self.max_pages = int(max_pages)
+        except ValueError:
+            raise SpiderArgumentError(f"max_pages must be a whole number, not {max_pages!r}") from None
         if self.max_pages < 1:
-            raise ValueError(f"max_pages must be at least 1, not {max_pages!r}")
-        self.since = parse_isoformat(since)  # YYYY-MM-DD or a full ISO time; naive means UTC
-        self.allowed_domains = [urlsplit(self.mirror).hostname] if self.mirror else [e.host for e in self.editions]
+            raise SpiderArgumentError(f"max_pages must be at least 1, not {max_pages!r}")
+        try:
+            self.since = parse_isoformat(since)  # YYYY-MM-DD or a full ISO time; naive means UTC
+        except ValueError:
+            raise SpiderArgumentError(f"since must be a date (YYYY-MM-DD) or an ISO 8601 time, not {since!r}") from None
+        self.allowed_domains = [urlsplit(self.mirror).hostname] if self.mirror else sorted(self._hosts())
         self.to_remember: dict[str, RememberedUrl] = {}  # by URL, until written to the store
 
+    def _hosts(self) -> set[str]:
+        editions = {e.host for e in self.editions}
+        return editions | {alias for alias, host in self.site.host_aliases.items() if host in editions}
+
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "ApaSpider":
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
@@ -124,7 +141,7 @@ class ApaSpider(scrapy.Spider):
         if not self.mirror:
             return public_url
         parts = urlsplit(public_url)
-        if parts.hostname != self.editions[0].host:
+        if parts.hostname not in self._hosts():
             raise ValueError(f"{public_url} is not on the mirrored edition ({self.editions[0].host})")
         return self.mirror + parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -132,50 +149,62 @@ class ApaSpider(scrapy.Spider):
         """The edition address of a fetched page (inverse of fetch_url)."""
         if not self.mirror or not fetched_url.startswith(self.mirror):
             return fetched_url
-        return self.editions[0].base_url + fetched_url[len(self.mirror) :]
+        return self.editions[0].origin + fetched_url[len(self.mirror) :]
 
     # --- requests -----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        discovery = self.site.discovery
         for edition in self.editions:
-            yield self.listing_request(edition.lang, 1)
-            yield self.request(edition.base_url + apa.RSS_PATH, self.parse_rss, edition=edition.lang)
+            if discovery.listing:
+                yield self.listing_request(edition, edition.base_url + discovery.listing, 1)
+            for path in discovery.feeds:
+                yield self.request(edition.base_url + path, self.parse_feed, edition=edition.lang)
+            for path in discovery.sitemaps:
+                yield self.request(edition.base_url + path, self.parse_sitemap, edition=edition.lang)
 
-    def request(self, public_url: str, callback: Any, **cb_kwargs: Any) -> Request:
+    def request(self, public_url: str, callback: Callable[..., Any], **cb_kwargs: Any) -> Request:
         return Request(self.fetch_url(public_url), callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs)
 
-    def listing_request(self, edition: str, page: int) -> Request:
-        query = f"?page={page}" if page > 1 else ""
-        url = apa.EDITIONS[edition].base_url + apa.LISTING_PATH + query
-        return self.request(url, self.parse_listing, edition=edition, page=page)
+    def listing_request(self, edition: Edition, public_url: str, page: int) -> Request:
+        return self.request(public_url, self.parse_listing, edition=edition.lang, page=page)
 
     # --- callbacks ----------------------------------------------------------------------------
 
     def parse_listing(self, response: TextResponse, edition: str, page: int) -> Iterator[Request]:
-        """Requests for the new articles of one `/all-news` page, then for the next page.
-
-        @cb_kwargs {"page": 1}
-        @public_url /all-news
-        @returns requests 2
-        """
-        listing = apa.parse_listing(response)
-        links = [(link.url, self.local_time(link.listed, edition)) for link in listing.links]
+        """Requests for the new articles of one listing page, then for the next page."""
+        listing = self.site.parse_listing(response, self.site.edition(edition))
+        links = [(link.url, link.listed) for link in listing.links]
         selection = self.select_new(edition, links)
         yield from self.article_requests(selection.new, edition)
-        stop = self.stop_reason(selection, page, listing.last_page)
+        stop = self.stop_reason(selection, page, listing.next_url)
         if stop:
             self.count(f"stop/{stop}")
             self.logger.info("%s edition: listing stops at page %d (%s)", edition, page, stop)
         else:
-            yield self.listing_request(edition, page + 1)
+            yield self.listing_request(self.site.edition(edition), listing.next_url, page + 1)  # type: ignore[arg-type]
 
-    def parse_rss(self, response: TextResponse, edition: str) -> Iterator[Request]:
-        """Requests for the new articles of the edition's RSS feed.
+    def parse_feed(self, response: Response, edition: str) -> Iterator[Request]:
+        """Requests for the new articles of an RSS feed."""
+        yield from self._feed_requests(response, edition, feeds.parse_rss)
 
-        @public_url /rss
-        @returns requests 1
-        """
-        entries = [(entry.url, self.local_time(entry.published, edition)) for entry in apa.parse_rss(response)]
+    def parse_sitemap(self, response: Response, edition: str) -> Iterator[Request]:
+        """Requests for the new articles of a Google News sitemap."""
+        yield from self._feed_requests(response, edition, feeds.parse_news_sitemap)
+
+    def _feed_requests(
+        self, response: Response, edition: str, parse: Callable[[Response], feeds.Feed]
+    ) -> Iterator[Request]:
+        try:
+            feed = parse(response)
+        except feeds.FeedError as error:
+            self.count(f"feed/{error.reason}")
+            self.logger.warning("feed/%s: %s: %s", error.reason, response.url, error)
+            return
+        for quirk in feed.quirks:
+            self.count(f"feed/{quirk}")
+            self.logger.info("feed/%s: %s", quirk, response.url)
+        entries = [(entry.url, entry.published) for entry in feed.entries]
         yield from self.article_requests(self.select_new(edition, entries).new, edition)
 
     def parse_article(self, response: Response, edition: str) -> Iterator[Article]:
@@ -184,25 +213,22 @@ class ApaSpider(scrapy.Spider):
         The page's other URLs (the listing's link, the address before a canonical link) are
         remembered as aliases of the article's, or all of them as dropped when the page is not
         a usable article. A contract's sample page, which no listing offered, is not remembered.
-
-        @public_url az=/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028
-        @public_url en=/asia/flydubai-resumes-flights-from-baku-to-dubai-520902
-        @public_url ru=/ekonomika/cena-azerbaydzhanskoy-nefti-prevysila-68-dollarov-650213
-        @returns items 1 1
-        @scrapes url site lang title body dateline category tags authors image_url
         """
         if response.meta.get("redirect_urls"):
             self.count("redirected")
         try:
-            article = apa.parse_article(response, lang=edition, url=self.public_url(response.url))
-        except apa.PageError as error:
+            parsed = self.site.parse_article(response, self.site.edition(edition), self.public_url(response.url))
+        except PageError as error:
             self.count(error.reason)
             self.logger.warning("not an article (%s): %s: %s", error.reason, response.url, error)
             self.remember_drop(response.request, error.reason)
             return
+        for fallback in parsed.fallbacks:
+            self.count(f"fallback/{fallback}")
         self.count("articles")
-        self.remember_aliases(response.request, article.url)
-        yield article
+        self.remember_aliases(response.request, parsed.article.url)
+        parsed.article.fetched_at = datetime.now(timezone.utc)
+        yield parsed.article
 
     def on_error(self, failure: Failure) -> None:
         """A request failed for good (after any retries): count it under its own name, go on."""
@@ -235,21 +261,26 @@ class ApaSpider(scrapy.Spider):
 
     # --- decisions ----------------------------------------------------------------------------
 
-    def select_new(self, edition: str, links: Iterable[tuple[str, datetime | None]]) -> Selection:
-        """The article links worth requesting: on the edition, not older than `since`, not stored."""
-        host = apa.EDITIONS[edition].host
+    def select_new(self, edition: str, links: Iterable[tuple[str, str]]) -> Selection:
+        """The article links worth requesting: on the edition, not older than `since`, not stored.
+
+        `links` pairs each URL with the time printed beside it ("" when none).
+        """
+        on_edition = self.site.edition(edition)
         selection = Selection()
         candidates: dict[str, None] = {}  # canonical URLs in page order, each once
-        for url, listed_at in links:
+        for url, printed in links:
             canonical = canonicalize_url(self.public_url(url))
-            if not apa.is_article_url(canonical, host):
+            if not self.site.is_article_url(canonical, on_edition):
                 self.count("not_article_skipped")
                 continue
             selection.articles += 1
-            if self.since and listed_at and listed_at < self.since:
-                selection.older += 1
-                self.count("older_skipped")
-                continue
+            if self.since and printed:
+                listed_at = self.listed_time(printed)
+                if listed_at and listed_at < self.since:
+                    selection.older += 1
+                    self.count("older_skipped")
+                    continue
             candidates[canonical] = None
         self.flush_remembered()  # so that this check, and other processes', know them too
         known = self.known_urls(candidates)
@@ -285,6 +316,37 @@ class ApaSpider(scrapy.Spider):
     def recheck_dropped_after(self) -> timedelta | None:
         setting = self.crawler.settings.get("NEWSMON_RECHECK_DROPPED_AFTER", DEFAULT_RECHECK_DROPPED_AFTER)
         return _parse_recheck_window(setting)
+
+    def stop_reason(self, selection: Selection, page: int, next_url: str | None) -> str:
+        """Why paging stops after this page, or "" to go on."""
+        if not selection.articles:
+            return "empty_page"
+        if selection.older == selection.articles:
+            return "older_than_since"
+        if not selection.new:
+            return "all_known"
+        if page >= self.max_pages:
+            return "max_pages"
+        if next_url is None:
+            return "last_page"
+        return ""
+
+    def article_requests(self, urls: Iterable[str], edition: str) -> Iterator[Request]:
+        for url in urls:
+            request = self.request(url, self.parse_article, edition=edition)
+            request.meta[LISTED_URL] = url  # redirects and retries keep it
+            yield request
+
+    def listed_time(self, printed: str) -> datetime | None:
+        """A listing's or feed's printed time in UTC (the site's zone unless it says otherwise;
+        a date without a year is the one nearest now)."""
+        return parse_dateline(printed, tz=self.time_zone, now=datetime.now(timezone.utc))
+
+    @cached_property
+    def time_zone(self) -> str:
+        """The site's zone, unless NEWSMON_SITE_TIMEZONES names one for the edition's host."""
+        by_host = self.crawler.settings.getdict("NEWSMON_SITE_TIMEZONES")
+        return by_host.get(self.editions[0].host, self.site.timezone)
 
     # --- remembering fetched URLs -------------------------------------------------------------
 
@@ -333,44 +395,14 @@ class ApaSpider(scrapy.Spider):
             self.logger, self.store, "every link counts as new (already stored articles are fetched again)"
         )
 
-    def stop_reason(self, selection: Selection, page: int, last_page: int | None) -> str:
-        """Why paging stops after this page, or "" to go on."""
-        if not selection.articles:
-            return "empty_page"
-        if selection.older == selection.articles:
-            return "older_than_since"
-        if not selection.new:
-            return "all_known"
-        if page >= self.max_pages:
-            return "max_pages"
-        if last_page is not None and page >= last_page:
-            return "last_page"
-        return ""
-
-    def article_requests(self, urls: Iterable[str], edition: str) -> Iterator[Request]:
-        for url in urls:
-            request = self.request(url, self.parse_article, edition=edition)
-            request.meta[LISTED_URL] = url  # redirects and retries keep it
-            yield request
-
-    def local_time(self, printed: str, edition: str) -> datetime | None:
-        """A listing's or feed's printed time in UTC (edition time zone unless it says otherwise)."""
-        return parse_dateline(printed, tz=self.time_zones[edition]) if printed else None
-
-    @cached_property
-    def time_zones(self) -> dict[str, str]:
-        settings = self.crawler.settings
-        default = settings.get("NEWSMON_DEFAULT_TIMEZONE", DEFAULT_TZ)
-        by_site = settings.getdict("NEWSMON_SITE_TIMEZONES")
-        return {edition.lang: by_site.get(edition.host, default) for edition in self.editions}
-
     def count(self, what: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"newsmon/{self.name}/{what}", n)
 
 
 class PublicUrlContract(Contract):
-    """`@public_url PATH` or `@public_url <edition>=PATH`: the sample page at PATH on the edition
-    `scrapy check` checks (the spider's first), fetched from its mirror when it has one.
+    """`@public_url PATH` or `@public_url <edition>=PATH`: the sample page at PATH under the base
+    URL of the edition `scrapy check` checks (the spider's first), fetched from its mirror when
+    it has one.
 
     Like `@url`, and it also gives the callback that edition as its `edition` argument, added
     to those of an earlier `@cb_kwargs`. A line naming an edition applies to that edition only:
@@ -385,11 +417,12 @@ class PublicUrlContract(Contract):
     def __init__(self, method: Any, *args: Any) -> None:
         super().__init__(method, *args)
         self.spider = method.__self__
+        langs = self.spider.site.langs
         # A path starts with "/"; before it, `<edition>=` may name the edition it is for.
         lang, _, self.path = ("", "", args[0]) if args[0].startswith("/") else args[0].partition("=")
-        if lang not in ("", *apa.EDITIONS) or not self.path.startswith("/"):
-            raise ValueError(f"@public_url {args[0]}: expected /PATH or <{'|'.join(apa.EDITIONS)}>=/PATH")
-        self.langs = [lang] if lang else list(apa.EDITIONS)
+        if lang not in ("", *langs) or not self.path.startswith("/"):
+            raise ValueError(f"@public_url {args[0]}: expected /PATH or <{'|'.join(langs)}>=/PATH")
+        self.langs = [lang] if lang else list(langs)
 
     def adjust_request_args(self, args: dict[str, Any]) -> dict[str, Any]:
         edition = self.spider.editions[0]
@@ -399,12 +432,57 @@ class PublicUrlContract(Contract):
         return args
 
 
-def _parse_editions(text: str) -> list[apa.Edition]:
-    names = [name.strip().lower() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in apa.EDITIONS]
-    if unknown or not names:
-        raise ValueError(f"unknown edition(s) {', '.join(unknown) or text!r}: choose from {', '.join(apa.EDITIONS)}")
-    return [apa.EDITIONS[name] for name in dict.fromkeys(names)]
+def spider_for(site: Site, module: str) -> type[NewsSpider]:
+    """The spider class of a site: its name, its user agent, and callbacks whose docstrings
+    carry the site's contracts (`scrapy check <site>`), built from its profile."""
+    discovery, samples = site.discovery, site.samples
+
+    def contracted(method: Callable[..., Any], *lines: str) -> Callable[..., Any]:
+        def callback(self: NewsSpider, *args: Any, **kwargs: Any) -> Any:
+            return method(self, *args, **kwargs)
+
+        callback.__name__ = method.__name__
+        callback.__doc__ = (method.__doc__ or "") + "\n\n" + "\n".join(lines) if lines else method.__doc__
+        return callback
+
+    namespace: dict[str, Any] = {"name": site.name, "site": site, "__module__": module, "__doc__": site.__doc__}
+    if site.user_agent:
+        namespace["user_agent"] = site.user_agent  # UserAgentMiddleware reads the spider's
+    if discovery.listing:
+        namespace["parse_listing"] = contracted(
+            NewsSpider.parse_listing,
+            '@cb_kwargs {"page": 1}',
+            f"@public_url {discovery.listing}",
+            f"@returns requests {samples.listing_requests}",
+        )
+    if discovery.feeds:
+        namespace["parse_feed"] = contracted(
+            NewsSpider.parse_feed, f"@public_url {discovery.feeds[0]}", "@returns requests 1"
+        )
+    if discovery.sitemaps:
+        namespace["parse_sitemap"] = contracted(
+            NewsSpider.parse_sitemap, f"@public_url {discovery.sitemaps[0]}", "@returns requests 1"
+        )
+    if samples.articles:
+        namespace["parse_article"] = contracted(
+            NewsSpider.parse_article,
+            *(f"@public_url {lang}={path}" for lang, path in samples.articles.items()),
+            "@returns items 1 1",
+            "@scrapes url site outlet lang title body dateline",
+        )
+    class_name = "".join(part.capitalize() for part in site.name.split("_")) + "Spider"
+    return type(class_name, (NewsSpider,), namespace)
+
+
+def parse_editions(site: Site, text: str) -> list[Edition]:
+    """`-a editions=en,az` (empty: every edition) as the site's editions, in the order given."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()] or list(site.langs)
+    unknown = [name for name in names if name not in site.langs]
+    if unknown:
+        raise SpiderArgumentError(
+            f"{site.name} has no edition {', '.join(unknown)}: choose from {', '.join(site.langs)} (-a editions=en,az)"
+        )
+    return [site.edition(name) for name in dict.fromkeys(names)]
 
 
 def _parse_recheck_window(value: Any) -> timedelta | None:
