@@ -48,12 +48,12 @@ def crawl_log(articles: int, workdir: Path) -> tuple[str, int]:
     with ReplayServer(site) as server:
         run = crawl_replay(
             server,
-            ["en"],
+            ["apa:en"],
             store=f"sqlite:///{workdir / 'bench.db'}",
             settings_module="settings.bench",
             spider_args=[f"max_pages={articles}"],
             environment={"NEWSMON_PROMETHEUS_FILE": str(workdir / "newsmon-{spider}.prom")},
-        )["en"]
+        )["apa:en"]
     if not run.ran:
         raise RuntimeError(f"benchmark crawl failed (exit {run.returncode}):\n{run.log[-3000:]}")
     return run.log, run.stat("newsmon/store/inserted")

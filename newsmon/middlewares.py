@@ -1,11 +1,15 @@
 """Downloader middleware for polite, robust crawling, and short names for download failures.
 
+`BlockedSiteMiddleware` takes a 403, a 429 or a challenge page as the site refusing us: the
+request fails as `blocked`, and no other request goes to that host for the rest of the run.
+
 `failure_kind` gives every way a download can fail one stat name (`http_404`, `http_5xx`,
 `timeout`, `dns`, ...): the retry middleware counts retries under `newsmon/retry/<kind>` and
 spiders count final failures under `newsmon/<spider>/<kind>`.
 """
 from __future__ import annotations
 
+import logging
 import random
 
 from scrapy import Request
@@ -19,14 +23,24 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
+
+logger = logging.getLogger(__name__)
+
+
+class SiteBlocked(IgnoreRequest):
+    """The site refused us (403, 429, a challenge page); its host is not asked again this run."""
+
 
 # Checked in order, after HttpError (itself an IgnoreRequest), which failure_kind handles first.
 _EXCEPTION_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (SiteBlocked, "blocked"),
     ((DownloadTimeoutError, TimeoutError), "timeout"),
     (CannotResolveHostError, "dns"),
     ((DownloadConnectionRefusedError, ConnectError), "connection_refused"),
@@ -94,3 +108,53 @@ def _retry_after(response: Response) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
+
+
+# Statuses with which a site says it will not serve this client (rate limit included: we are
+# already throttled, so a 429 means the site wants us gone for now, not a faster retry).
+BLOCKING_STATUSES = frozenset({403, 429})
+# What challenge pages (Cloudflare and the like) carry, in headers or the first bytes of the body.
+_CHALLENGE_HEADER = b"cf-mitigated"
+_CHALLENGE_MARKERS = (b"challenge-platform", b"cf-chl-", b"<title>just a moment...</title>", b"attention required! | cloudflare")
+
+
+def blocked_by(response: Response) -> str:
+    """Why a response means the site blocks us (`http_403`, `http_429`, `challenge`), "" when it doesn't."""
+    head = response.body[:4096].lower()
+    if response.headers.get(_CHALLENGE_HEADER) or any(marker in head for marker in _CHALLENGE_MARKERS):
+        return "challenge"
+    return status_kind(response.status) if response.status in BLOCKING_STATUSES else ""
+
+
+class BlockedSiteMiddleware:
+    """A site that blocks us is reported and left alone, never worked around.
+
+    The first blocking answer from a host is logged once as a warning and counted under
+    `newsmon/blocked/<why>`; that request fails with SiteBlocked (the spider counts it as
+    `blocked`) and every later request to the host in this run fails the same way before it is
+    sent. The next scheduled run tries again, once; there is no retry loop and no disguise.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.blocked: dict[str, str] = {}  # host -> why
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "BlockedSiteMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).netloc
+        if host in self.blocked:
+            raise SiteBlocked(f"{host} blocked this crawler earlier in the run ({self.blocked[host]}): not asked again")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        why = blocked_by(response)
+        if not why:
+            return response
+        host = urlparse_cached(request).netloc
+        if host not in self.blocked:
+            self.blocked[host] = why
+            self.crawler.stats.inc_value(f"newsmon/blocked/{why}")
+            logger.warning("blocked (%s) by %s at %s: no more requests to it in this run", why, host, request.url)
+        raise SiteBlocked(f"{host} answered {why} at {request.url}")

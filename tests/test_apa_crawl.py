@@ -32,15 +32,18 @@ from newsmon.middlewares import failure_kind
 from newsmon.pipelines import Dropped
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
-from newsmon.replay.site import Page, ReplaySite, moved_from_path, public_url
+from newsmon.replay.outlets.apa import moved_from_path, public_url
+from newsmon.replay.site import Page, ReplaySite
 from newsmon.sites.apa import EDITIONS
-from newsmon.spiders.apa import LISTED_URL, PERMANENT_DROPS, ApaSpider, PublicUrlContract
+from newsmon.spiders.base import LISTED_URL, PERMANENT_DROPS, PublicUrlContract
+from newsmon.spiders.outlets import ApaSpider
 from newsmon.store import ALIAS, open_store
 from newsmon.store.mongo import MongoStore
 from newsmon.store.spool import Spool
 from store_backends import mongomock_client
 
 EDITION_LANGS = tuple(EDITIONS)
+SCOPES = tuple(f"apa:{lang}" for lang in EDITIONS)
 NON_ARTICLE_PATHS = ("/rates", "/weather-forecast", "/currency", "/jobs", "/tag/")
 # What a rerun over an unchanged site requests from every edition, each once.
 RERUN_TARGETS = ("/robots.txt", "/all-news", "/rss")
@@ -77,22 +80,22 @@ def article_hits(server: ReplayServer, hits) -> Counter[tuple[str, str]]:
 
 
 def test_crawl_replay_end_to_end(tmp_path):
-    site = build_replay()
+    site = build_replay(["apa"])
     uri = store_uri(tmp_path / "store.db")
     with ReplayServer(site) as server:
         environment = crawl_environment(tmp_path)
         started = utc_now()
-        first = crawl_replay(server, EDITION_LANGS, store=uri, feed_dir=tmp_path, environment=environment)
+        first = crawl_replay(server, SCOPES, store=uri, feed_dir=tmp_path, environment=environment)
         ended = utc_now()
         first_hits = list(server.hits)
         stored_after_first = stored_records(uri)
         remembered_after_first = remembered_urls(tmp_path / "store.db")
-        second = crawl_replay(server, EDITION_LANGS, store=uri, environment=environment)
+        second = crawl_replay(server, SCOPES, store=uri, environment=environment)
         second_hits = server.hits[len(first_hits) :]
 
     for run in (*first.values(), *second.values()):
-        assert run.ran, f"{run.edition}: exit {run.returncode}\n{run.log[-3000:]}"
-        assert not [key for key in run.stats if key.startswith("spider_exceptions/")], run.edition
+        assert run.ran, f"{run.scope}: exit {run.returncode}\n{run.log[-3000:]}"
+        assert not [key for key in run.stats if key.startswith("spider_exceptions/")], run.scope
 
     check_stored_articles(stored_after_first, started, ended)
     check_drops_and_failures(first)
@@ -113,7 +116,7 @@ def test_crawl_replay_end_to_end(tmp_path):
 
 
 def check_stored_articles(stored: dict[str, dict], crawl_started: datetime, crawl_ended: datetime) -> None:
-    expected = expected_articles()
+    expected = expected_articles(build_replay(["apa"]))
     assert sorted(stored) == sorted(expected)
     assert len(stored) >= 40
     for url, want in expected.items():
@@ -134,8 +137,8 @@ def expected_remembered(site: ReplaySite) -> dict[str, tuple[str, str]]:
     `http_5xx`: those may pass, and the next run that meets the link tries again)."""
     assert {"truncated", "http_5xx"} <= set(expected_drops(site)) - PERMANENT_DROPS
     remembered = {}
-    for lang, stories in site.stories.items():
-        edition = EDITIONS[lang]
+    for scope, stories in site.stories.items():
+        edition = site.edition(scope)
         for story in stories:
             if "moved" in story.quirks:
                 remembered[edition.base_url + moved_from_path(story)] = (ALIAS, public_url(edition, story))
@@ -147,10 +150,10 @@ def expected_remembered(site: ReplaySite) -> dict[str, tuple[str, str]]:
 def check_drops_and_failures(runs) -> None:
     counted = Counter()
     for run in runs.values():
-        for reason in expected_drops():
+        for reason in expected_drops(build_replay(["apa"])):
             counted[reason] += run.stat(f"newsmon/apa/{reason}")
-    assert counted == expected_drops()  # no_date, no_body, truncated, malformed, http_404, http_5xx
-    az, en, ru = runs["az"], runs["en"], runs["ru"]
+    assert counted == expected_drops(build_replay(["apa"]))  # no_date, no_body, truncated, malformed, http_404, http_5xx
+    az, en, ru = runs["apa:az"], runs["apa:en"], runs["apa:ru"]
     assert az.stat("newsmon/retry/http_5xx") == 1  # the flaky page, stored after one retry
     assert ru.stat("newsmon/retry/http_5xx") == 3  # the broken page, given up after RETRY_TIMES
     assert en.stat("newsmon/apa/redirected") == 1
@@ -163,7 +166,7 @@ def check_each_article_fetched_once(server: ReplayServer, hits) -> None:
     assert {page: n for page, n in served.items() if n != 1} == {}
     assert not [h for h in hits if "utm_" in h.target], "tracking variants must not be requested"
     assert not [h for h in hits if h.path.startswith(NON_ARTICLE_PATHS)]
-    en = server.site.stories["en"]
+    en = server.site.stories["apa:en"]
     moved = next(s for s in en if "moved" in s.quirks)
     assert [h.status for h in hits if h.path == moved_from_path(moved)] == [301]
     twice = next(s for s in en if "tracking_link" in s.quirks)
@@ -173,7 +176,7 @@ def check_each_article_fetched_once(server: ReplayServer, hits) -> None:
 def check_feed_export(feed_dir: Path, stored: dict[str, dict]) -> None:
     exported = []
     for lang in EDITION_LANGS:
-        lines = (feed_dir / f"items-{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+        lines = (feed_dir / f"items-apa-{lang}.jsonl").read_text(encoding="utf-8").splitlines()
         exported += [json.loads(line) for line in lines]
     assert sorted(record["url"] for record in exported) == sorted(stored)
     for record in exported:
@@ -184,10 +187,10 @@ def check_feed_export(feed_dir: Path, stored: dict[str, dict]) -> None:
 
 def test_since_stops_at_older_articles(tmp_path):
     uri = store_uri(tmp_path / "store.db")
-    with ReplayServer(build_replay()) as server:
+    with ReplayServer(build_replay(["apa"])) as server:
         run = crawl_replay(
-            server, ["en"], store=uri, spider_args=["since=2026-04-08"], environment=crawl_environment(tmp_path)
-        )["en"]
+            server, ["apa:en"], store=uri, spider_args=["since=2026-04-08"], environment=crawl_environment(tmp_path)
+        )["apa:en"]
     assert run.ran, run.log[-3000:]
     assert run.stat("newsmon/apa/stop/older_than_since") == 1
     assert run.stat("newsmon/apa/older_skipped") > 0
@@ -200,13 +203,13 @@ def test_a_crawl_while_mongodb_is_down_spools_every_article_and_the_next_open_st
     secret = "s3cret-pw"
     uri = f"mongodb://crawler:{secret}@127.0.0.1:{closed_port()}/newsmon_test?serverSelectionTimeoutMS=100"
     options = {"retry_attempts": 2, "retry_backoff": 0.01}
-    with ReplayServer(build_replay()) as server:
+    with ReplayServer(build_replay(["apa"])) as server:
         run = crawl_replay(
-            server, ["en"], store=uri, settings={"NEWSMON_STORE_OPTIONS": options},
+            server, ["apa:en"], store=uri, settings={"NEWSMON_STORE_OPTIONS": options},
             environment=crawl_environment(tmp_path),
-        )["en"]  # fmt: skip
+        )["apa:en"]  # fmt: skip
     assert run.ran, run.log[-3000:]
-    expected = {url: record for url, record in expected_articles().items() if record["site"] == EDITIONS["en"].host}
+    expected = {url: record for url, record in expected_articles(build_replay(["apa"])).items() if record["site"] == EDITIONS["en"].host}
     for counter in ("item_scraped_count", "newsmon/store/spooled", "newsmon/dedupe/store_unavailable",
                     "newsmon/story/store_unavailable"):  # fmt: skip
         assert run.stat(counter) == len(expected), counter
@@ -253,9 +256,9 @@ def prometheus_sample(path: Path, name: str, **labels: str) -> float:
 
 
 def test_a_stalled_article_times_out_the_rest_is_stored_and_the_next_run_tries_it_again(tmp_path):
-    site = build_replay()
+    site = build_replay(["apa"])
     host = EDITIONS["en"].host
-    stalled = site.stories["en"][1]  # on the first listing page and in the feed
+    stalled = site.stories["apa:en"][1]  # on the first listing page and in the feed
     page = site.pages[host][stalled.path]
     site.add(host, stalled.path, Page.stalled(60))  # until the server stops, far longer than the timeout
     # A short timeout for the stalled page; quick retries keep a slow machine from failing other
@@ -267,11 +270,11 @@ def test_a_stalled_article_times_out_the_rest_is_stored_and_the_next_run_tries_i
     uri = store_uri(tmp_path / "store.db")
     environment = crawl_environment(tmp_path)
     with ReplayServer(site) as server:
-        first = crawl_replay(server, ["en"], store=uri, settings=settings, environment=environment)["en"]
+        first = crawl_replay(server, ["apa:en"], store=uri, settings=settings, environment=environment)["apa:en"]
         stored_after_first = stored_records(uri)
         first_hits = len(server.hits)
         site.add(host, stalled.path, page)  # the page answers again
-        second = crawl_replay(server, ["en"], store=uri, settings=settings, environment=environment)["en"]
+        second = crawl_replay(server, ["apa:en"], store=uri, settings=settings, environment=environment)["apa:en"]
         second_hits = server.hits[first_hits:]
 
     assert first.ran and "'finish_reason': 'finished'" in first.log, first.log[-3000:]
@@ -282,7 +285,7 @@ def test_a_stalled_article_times_out_the_rest_is_stored_and_the_next_run_tries_i
     # A timeout may pass, so it was not remembered: the next run fetches the page, with the other
     # one whose failure may pass (cut off in transit), and stores it.
     assert second.ran and second.stat("newsmon/apa/timeout") == 0, second.log[-3000:]
-    truncated = next(story for story in site.stories["en"] if "truncated" in story.quirks)
+    truncated = next(story for story in site.stories["apa:en"] if "truncated" in story.quirks)
     assert set(article_hits(server, second_hits)) == {(host, stalled.path), (host, truncated.path)}
     stored = stored_records(uri)
     assert sorted(stored) == sorted(expected)
@@ -293,7 +296,7 @@ def test_a_stalled_article_times_out_the_rest_is_stored_and_the_next_run_tries_i
 def test_scrapy_check_passes_offline_for_each_edition(tmp_path, lang):
     env = {**os.environ, "NEWSMON_STORE": store_uri(tmp_path / "store.db"), **crawl_environment(tmp_path)}
     host = EDITIONS[lang].host
-    with ReplayServer(build_replay()) as server:
+    with ReplayServer(build_replay(["apa"])) as server:
         command = [sys.executable, "-m", "scrapy", "check", "apa", "-v", "-a", f"editions={lang}"]
         command += ["-a", f"base_url={server.base_url(host)}"]
         result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -321,13 +324,13 @@ def test_mirror_address_mapping():
 def test_live_addresses_are_left_alone():
     spider = ApaSpider(editions="en,az")
     assert spider.fetch_url("https://en.apa.az/rss") == "https://en.apa.az/rss"
-    assert spider.allowed_domains == ["en.apa.az", "apa.az"]
+    assert spider.allowed_domains == ["apa.az", "az.apa.az", "en.apa.az", "www.apa.az"]  # editions and their aliases
 
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"editions": "en,de"}, "unknown edition"),
+        ({"editions": "en,de"}, "apa has no edition de: choose from az, en, ru"),
         ({"editions": "en,az", "base_url": "http://127.0.0.1:1"}, "mirrors one edition"),
         ({"max_pages": "0"}, "max_pages"),
     ],
@@ -360,14 +363,14 @@ def test_contract_requests_follow_the_edition_and_its_mirror():
     article = PublicUrlContract(spider.parse_article, "ru=/mir/x-650193").adjust_request_args({"url": None})
     assert article == {"url": "http://127.0.0.1:8123/mir/x-650193", "cb_kwargs": {"edition": "ru"}}
     # The live site, all editions: the first one is checked.
-    live = PublicUrlContract(ApaSpider().parse_rss, "/rss").adjust_request_args({"url": None})
+    live = PublicUrlContract(ApaSpider().parse_feed, "/rss").adjust_request_args({"url": None})
     assert live == {"url": "https://apa.az/rss", "cb_kwargs": {"edition": "az"}}
 
 
 @pytest.mark.parametrize("argument", ["https://en.apa.az/rss", "de=/rss", "en=rss"])
 def test_contract_takes_a_path(argument):
     with pytest.raises(ValueError, match="expected /PATH"):
-        PublicUrlContract(ApaSpider().parse_rss, argument)
+        PublicUrlContract(ApaSpider().parse_feed, argument)
 
 
 # --- remembering fetched URLs (no crawl: the spider's callbacks on made-up responses) -----------
@@ -487,7 +490,7 @@ def test_articles_the_chain_drops_are_remembered_with_its_reason(spider):
 def test_remembered_urls_are_written_in_one_batch_and_known_to_the_next_check(spider):
     list(spider.parse_article(page(article_request(OLD_SLUG, fetched=ARTICLE)), edition="az"))
     spider.on_error(failure(article_request(GONE), HttpError(HtmlResponse(url=GONE, status=404, body=b""))))
-    links = [(OLD_SLUG, None), (GONE, None), (ARTICLE, None)]
+    links = [(OLD_SLUG, ""), (GONE, ""), (ARTICLE, "")]
     assert spider.select_new("az", links).new == [ARTICLE]  # flushed first, then checked
     assert spider.to_remember == {} and spider.crawler.stats.get_value("newsmon/apa/remembered") == 2
 
@@ -506,7 +509,7 @@ def test_dropped_pages_are_tried_again_after_the_recheck_window(tmp_path):
         spider = ApaSpider.from_crawler(crawler, editions="az")
         spider.on_error(failure(article_request(GONE), HttpError(HtmlResponse(url=GONE, status=404, body=b""))))
         spider.flush_remembered()
-        return spider.select_new("az", [(GONE, None)]).new == []
+        return spider.select_new("az", [(GONE, "")]).new == []
 
     assert known_after_a_drop(3600) and known_after_a_drop(None) and known_after_a_drop("never")
     assert not known_after_a_drop(0)  # dropped before "now": due for another try

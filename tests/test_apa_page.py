@@ -7,18 +7,25 @@ import pytest
 from scrapy.http import HtmlResponse, Response, XmlResponse
 
 from newsmon.replay import build_replay, expected_articles
-from newsmon.replay.site import public_url
-from newsmon.sites.apa import (
-    EDITIONS,
-    FeedEntry,
-    PageError,
-    is_article_url,
-    parse_article,
-    parse_listing,
-    parse_rss,
-)
+from newsmon.replay.outlets.apa import public_url
+from newsmon.sites.apa import EDITIONS, SITE
+from newsmon.sites.base import ListingPage, PageError
+from newsmon.sites.feeds import FeedEntry, parse_rss
 
 FIXTURES = Path(__file__).parent / "fixtures" / "apa"
+
+
+def parse_article(response: Response, *, lang: str, url: str | None = None):
+    return SITE.parse_article(response, EDITIONS[lang], url or response.url).article
+
+
+def parse_listing(response: HtmlResponse) -> ListingPage:
+    return SITE.parse_listing(response, SITE.edition_of(response.url))
+
+
+def is_article_url(url: str, host: str) -> bool:
+    edition = next(e for e in SITE.editions if e.host == host)
+    return SITE.is_article_url(url, edition)
 AZ_URL = "https://apa.az/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028"
 
 
@@ -116,7 +123,7 @@ def test_garbled_page_is_read_whole():
     and unclosed tags. lxml reads through all of it: every field as on a clean page."""
     site = build_replay()
     story = next(story for stories in site.stories.values() for story in stories if "garbled" in story.quirks)
-    edition = EDITIONS[next(lang for lang, stories in site.stories.items() if story in stories)]
+    edition = site.edition(next(scope for scope, stories in site.stories.items() if story in stories))
     page = site.find(edition.host, story.path)
     assert b"\x00" in page.body and b"\x1b" in page.body and b"\xff\xfe" in page.body
     url = public_url(edition, story)
@@ -201,25 +208,31 @@ def test_listing_links_dates_and_last_page():
     response = html_response("listing_az.html", "https://apa.az/all-news?page=2")
     listing = parse_listing(response)
 
-    assert [(link.url, link.news_id, link.listed) for link in listing.links] == [
-        ("https://apa.az/hadise/bakida-qeza-954015", "954015", "17:44 21 fevral 2026"),
-        ("https://apa.az/iqtisadiyyat/neftin-qiymeti-954014?utm_source=telegram", "954014", "16:02 21 fevral 2026"),
-        ("https://apa.az/weather-forecast", "", ""),  # the spider filters non-articles
+    assert [(link.url, link.listed) for link in listing.links] == [
+        ("https://apa.az/hadise/bakida-qeza-954015", "17:44 21 fevral 2026"),
+        ("https://apa.az/iqtisadiyyat/neftin-qiymeti-954014?utm_source=telegram", "16:02 21 fevral 2026"),
+        ("https://apa.az/weather-forecast", ""),  # the spider filters non-articles
     ]
     assert listing.links[0].title == "Bakıda qəza: iki nəfər xəsarət alıb"
-    assert listing.last_page == 4187  # the second-to-last pagination item
+    assert listing.next_url == "https://apa.az/all-news?page=3"
+
+
+def test_the_last_listing_page_has_no_next():
+    # The second-to-last pagination item is the last page's number.
+    response = html_response("listing_az.html", "https://apa.az/all-news?page=4187")
+    assert parse_listing(response).next_url is None
 
 
 def test_listing_without_pagination():
     response = html_response(
         "listing_az.html", "https://apa.az/all-news", replace=('<ul class="pagination">', '<ul class="pager">')
     )
-    assert parse_listing(response).last_page is None
+    assert parse_listing(response).next_url == "https://apa.az/all-news?page=2"  # go on until a page is empty
 
 
 def test_rss_entries():
     body = (FIXTURES / "rss_en.xml").read_bytes()
-    entries = parse_rss(XmlResponse(url="https://en.apa.az/rss", body=body))
+    entries = parse_rss(XmlResponse(url="https://en.apa.az/rss", body=body)).entries
     assert entries == [
         FeedEntry(
             url="https://en.apa.az/energy/socar-and-bp-sign-new-agreement-on-shafag-asiman-block-520921",
@@ -249,6 +262,7 @@ def test_rss_entries():
         ("https://report.az/iqtisadiyyat/manat-954000", "apa.az", False),  # off-site
         ("https://apa.az/rates", "apa.az", False),
         ("https://apa.az/weather-forecast", "apa.az", False),
+        ("https://apa.az/weather-forecast/sabah-yagis-yagacaq-995700", "apa.az", True),  # as the real feed lists
         ("https://apa.az/currency", "apa.az", False),
         ("https://apa.az/jobs", "apa.az", False),
         ("https://apa.az/jobs/muhasib-vakansiyasi-4410", "apa.az", False),

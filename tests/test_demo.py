@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newsmon.replay import expected_articles
 from newsmon.replay.crawl import PROJECT_ROOT
-from newsmon.sites.apa import EDITIONS
+from newsmon.replay import build_replay
 
 SAMPLE_DOCUMENTS = 1
 
@@ -33,18 +33,21 @@ def test_demo_twice(tmp_path):
 
     first = run_demo(store, metrics / "newsmon-{scope}.prom")
     assert f"Stored {total} new articles; {total} in the store." in first
-    for edition in EDITIONS.values():
+    site = build_replay()
+    for scope, (_, edition) in site.editions.items():
         # The edition's crawl alone: the sample document (an en.apa.az article) is counted apart.
-        stored = sum(1 for record in expected_articles().values() if record["site"] == edition.host)
-        assert f"  {edition.host:<10} {stored} new, {stored} in store" in first
+        stored = sum(1 for story in site.stories[scope] if not story.dropped_as)
+        assert f"  {scope:<8} {edition.host + edition.prefix:<14} {stored} new, {stored} in store" in first
     assert "Newest headlines (UTC):" in first
-    assert "2026-04-08 08:40  en.apa.az  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
+    assert "2026-04-08 08:40  apa     en  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
     # One metrics textfile per edition's crawl, none overwriting another's.
-    assert sorted(path.name for path in metrics.iterdir()) == [f"newsmon-apa-{lang}.prom" for lang in sorted(EDITIONS)]
+    assert sorted(path.name for path in metrics.iterdir()) == sorted(
+        f"newsmon-{scope.replace(':', '-')}.prom" for scope in site.editions
+    )
 
     second = run_demo(store, metrics / "newsmon-{scope}.prom")
     assert f"Nothing new: {total} articles already stored." in second
     assert "new, " not in second  # no edition stored anything
-    for edition in EDITIONS.values():
-        assert f"  {edition.host:<10} nothing new: " in second
-    assert "samples    nothing new: 1 document already stored" in second
+    for scope, (_, edition) in site.editions.items():
+        assert f"  {scope:<8} {edition.host + edition.prefix:<14} nothing new: " in second
+    assert f"  {'samples':<23} nothing new: 1 document already stored" in second

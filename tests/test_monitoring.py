@@ -36,8 +36,9 @@ from newsmon.monitoring.prometheus import textfile_path, write_run_metrics
 from newsmon.monitoring.recorder import build_run
 from newsmon.monitoring.webhook import post_json_in_background
 from newsmon.replay import ReplayServer, ReplaySite, build_replay, expected_articles
-from newsmon.replay.site import render_rss
-from newsmon.sites.apa import EDITIONS, LISTING_PATH, PAGE_ERROR_REASONS, RSS_PATH
+from newsmon.replay.outlets.apa import render_rss
+from newsmon.sites.apa import EDITIONS, LISTING_PATH, RSS_PATH
+from newsmon.sites.base import PAGE_ERROR_REASONS
 from newsmon.store import open_store
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR
 
@@ -347,11 +348,11 @@ def hide_the_article_links(site: ReplaySite) -> ReplaySite:
 
 
 def english_articles() -> int:
-    return sum(1 for record in expected_articles().values() if record["site"] == REPLAY_EDITION)
+    return sum(1 for record in expected_articles(build_replay(["apa"])).values() if record["site"] == REPLAY_EDITION)
 
 
 def test_replay_crawl_passes_its_monitors(store_uri, tmp_path):
-    result = replay_crawl(build_replay(), store_uri, tmp_path)
+    result = replay_crawl(build_replay(["apa"]), store_uri, tmp_path)
     assert result.returncode == 0, result.stderr
     run = last_run(store_uri, "apa")
     assert run["items"]["stored"] == english_articles()
@@ -360,7 +361,7 @@ def test_replay_crawl_passes_its_monitors(store_uri, tmp_path):
 
 
 def test_replay_with_a_changed_date_markup_fails_the_coverage_monitor(store_uri, tmp_path):
-    result = replay_crawl(move_the_dateline(build_replay()), store_uri, tmp_path)
+    result = replay_crawl(move_the_dateline(build_replay(["apa"])), store_uri, tmp_path)
 
     assert result.returncode == EXIT_MONITORS_FAILED, result.stderr
     assert "monitor failed: Field Coverage Monitor: published_at on 0 of" in result.stderr
@@ -372,27 +373,27 @@ def test_replay_with_a_changed_date_markup_fails_the_coverage_monitor(store_uri,
 
 def test_incremental_rerun_of_an_unchanged_site_passes_the_item_count_monitor(store_uri, tmp_path):
     # Like a crawl on a quiet night: nothing new to scrape, but the site's articles are all there.
-    first = replay_crawl(build_replay(), store_uri, tmp_path)
+    first = replay_crawl(build_replay(["apa"]), store_uri, tmp_path)
     assert first.returncode == 0, first.stderr
-    rerun = replay_crawl(build_replay(), store_uri, tmp_path, NEWSMON_MONITOR_MIN_HISTORY_RUNS=1)
+    rerun = replay_crawl(build_replay(["apa"]), store_uri, tmp_path, NEWSMON_MONITOR_MIN_HISTORY_RUNS=1)
 
     assert rerun.returncode == 0, rerun.stderr
     with open_store(store_uri) as store:
         latest, earlier = store.recent_runs("apa", limit=2)
-    assert earlier["items"]["seen"] == len(build_replay().stories["en"])  # every story once
+    assert earlier["items"]["seen"] == len(build_replay(["apa"]).stories["apa:en"])  # every story once
     assert latest["items"]["scraped"] == 0
     assert latest["items"]["seen"] == latest["spider_stats"]["known_skipped"] > 0
     assert monitor_statuses(latest)["Item Count History Monitor"] == "PASS"
 
 
 def test_replay_without_article_links_fails_the_item_count_monitor(store_uri, tmp_path):
-    healthy = replay_crawl(build_replay(), store_uri, tmp_path)
+    healthy = replay_crawl(build_replay(["apa"]), store_uri, tmp_path)
     assert healthy.returncode == 0, healthy.stderr
-    broken = hide_the_article_links(build_replay())
+    broken = hide_the_article_links(build_replay(["apa"]))
     result = replay_crawl(broken, store_uri, tmp_path, NEWSMON_MONITOR_MIN_HISTORY_RUNS=1)
 
     assert result.returncode == EXIT_MONITORS_FAILED, result.stderr
-    median = len(build_replay().stories["en"])
+    median = len(build_replay(["apa"]).stories["apa:en"])
     assert (
         f"monitor failed: Item Count History Monitor: 0 articles seen, below 50% of the median {median}"
         " of the last 1 finished runs"
@@ -404,7 +405,7 @@ def test_replay_without_article_links_fails_the_item_count_monitor(store_uri, tm
 
 def test_replay_crawl_far_below_its_history_fails_the_item_count_monitor(store_uri, tmp_path):
     seed_history(store_uri, [10 * english_articles()] * 4, spider="apa", scope="apa:en")
-    result = replay_crawl(build_replay(), store_uri, tmp_path)
+    result = replay_crawl(build_replay(["apa"]), store_uri, tmp_path)
 
     assert result.returncode == EXIT_MONITORS_FAILED, result.stderr
     assert "monitor failed: Item Count History Monitor" in result.stderr
@@ -414,7 +415,7 @@ def test_replay_crawl_far_below_its_history_fails_the_item_count_monitor(store_u
 def test_history_of_other_editions_is_not_compared(store_uri, tmp_path):
     # Big all-edition runs must not make a crawl of the English edition alone look short.
     seed_history(store_uri, [10 * english_articles()] * 4, spider="apa", scope="apa:az,en,ru")
-    result = replay_crawl(build_replay(), store_uri, tmp_path)
+    result = replay_crawl(build_replay(["apa"]), store_uri, tmp_path)
 
     assert result.returncode == 0, result.stderr
     run = last_run(store_uri, "apa")
@@ -426,17 +427,17 @@ def undate_one_article_and_delete_another(site: ReplaySite) -> None:
     """Two of the edition's plain articles (no quirks) go wrong: one page loses its dateline, the
     other answers 404, while the listing and the feed still link both."""
     pages = site.pages[REPLAY_EDITION]
-    undated, deleted = [story.path for story in site.stories["en"] if not story.quirks][:2]
+    undated, deleted = [story.path for story in site.stories["apa:en"] if not story.quirks][:2]
     undated_body = pages[undated].body.replace(b'"date_news"', b'"news_meta"')
     pages[undated] = dataclasses.replace(pages[undated], body=undated_body)
     del pages[deleted]  # the replay's 404 page answers
 
 
 def test_pages_the_spider_rejected_are_recorded_by_reason(store_uri, tmp_path, capsys):
-    site = build_replay()
+    site = build_replay(["apa"])
     undate_one_article_and_delete_another(site)
     # Besides those two, the pages of the corpus that are never stored (a truncated one, ...).
-    expected = Counter(story.dropped_as for story in site.stories["en"] if story.dropped_as)
+    expected = Counter(story.dropped_as for story in site.stories["apa:en"] if story.dropped_as)
     expected.update(["no_date", "http_404"])
     result = replay_crawl(site, store_uri, tmp_path)
 
@@ -462,7 +463,7 @@ def test_sigterm_to_the_scheduler_stops_the_crawl_which_records_its_run(store_ur
         **FAST, "DOWNLOAD_DELAY": "0.3", "RANDOMIZE_DOWNLOAD_DELAY": "False",  # 20 pages: 6 s at least
         "NEWSMON_STORE": store_uri, "NEWSMON_PROMETHEUS_FILE": str(tmp_path / "apa.prom"),
     }  # fmt: skip
-    with ReplayServer(build_replay()) as server:
+    with ReplayServer(build_replay(["apa"])) as server:
         scheduler = subprocess.Popen(
             [sys.executable, "-m", "newsmon.cli", "schedule", "--every", "apa=1h", "--lock-dir", str(tmp_path / "locks"),
              "--", "-a", "editions=en", "-a", f"base_url={server.base_url(REPLAY_EDITION)}", *setting_args(settings)],

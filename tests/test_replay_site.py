@@ -12,13 +12,14 @@ from scrapy.http import HtmlResponse
 
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops, synthetic_replay
 from newsmon.replay.corpus import QUIRKS
-from newsmon.replay.site import NO_ANSWER, Page, moved_from_path
-from newsmon.sites.apa import EDITIONS, parse_listing
+from newsmon.replay.site import NO_ANSWER, Page
+from newsmon.replay.outlets.apa import moved_from_path
+from newsmon.sites.apa import EDITIONS, SITE
 
 
 @pytest.fixture(scope="module")
 def server():
-    with ReplayServer(build_replay()) as running:
+    with ReplayServer(build_replay(["apa"])) as running:
         yield running
 
 
@@ -33,7 +34,7 @@ def get(server: ReplayServer, host: str, target: str) -> http.client.HTTPRespons
 
 
 def test_replay_covers_what_the_issue_asks_for():
-    site = build_replay()
+    site = build_replay(["apa"])
     assert sum(len(stories) for stories in site.stories.values()) >= 40
     assert len(expected_articles(site)) >= 40
     used = {quirk for stories in site.stories.values() for story in stories for quirk in story.quirks}
@@ -50,13 +51,13 @@ def test_listing_pages_routed_by_query(server):
     assert first.status == second.status == 200
     assert first.body != second.body
     assert get(server, "en.apa.az", "/all-news?page=99").status == 404
-    listing = parse_listing(HtmlResponse(url="https://en.apa.az/all-news?page=2", body=second.body))
-    assert listing.last_page == 3
+    listing = SITE.parse_listing(HtmlResponse(url="https://en.apa.az/all-news?page=2", body=second.body), EDITIONS["en"])
+    assert listing.next_url == "https://en.apa.az/all-news?page=3"
     assert any("utm_source=" in link.url for link in listing.links)  # the tracking-parameter variant
 
 
 def test_article_ignores_tracking_parameters(server):
-    story = build_replay().stories["az"][0]
+    story = build_replay(["apa"]).stories["apa:az"][0]
     plain = get(server, "apa.az", story.path)
     tracked = get(server, "apa.az", story.path + "?utm_source=telegram")
     assert plain.status == tracked.status == 200 and plain.body == tracked.body
@@ -64,12 +65,12 @@ def test_article_ignores_tracking_parameters(server):
 
 
 def test_flaky_page_fails_once(server):
-    story = next(s for s in server.site.stories["az"] if "flaky" in s.quirks)
+    story = next(s for s in server.site.stories["apa:az"] if "flaky" in s.quirks)
     assert [get(server, "apa.az", story.path).status for _ in range(3)] == [503, 200, 200]
 
 
 def test_redirect_is_relative_and_robots_and_rss_are_served(server):
-    moved = next(s for s in server.site.stories["en"] if "moved" in s.quirks)
+    moved = next(s for s in server.site.stories["apa:en"] if "moved" in s.quirks)
     old_path = moved_from_path(moved)
     redirect = get(server, "en.apa.az", old_path)
     assert (redirect.status, redirect.getheader("Location")) == (301, moved.path)
@@ -81,8 +82,8 @@ def test_redirect_is_relative_and_robots_and_rss_are_served(server):
 
 
 def test_a_stalled_page_never_answers_and_the_server_stops_with_it_in_flight():
-    site = build_replay()
-    story = site.stories["en"][0]
+    site = build_replay(["apa"])
+    story = site.stories["apa:en"][0]
     site.add("en.apa.az", story.path, Page.stalled(600))  # far longer than the test may take
     server = ReplayServer(site).start()
     address = urlsplit(server.base_url("en.apa.az"))
@@ -102,6 +103,6 @@ def test_a_stalled_page_never_answers_and_the_server_stops_with_it_in_flight():
 
 def test_synthetic_replay_has_distinct_articles():
     site = synthetic_replay(120, page_size=20)
-    stories = site.stories["en"]
+    stories = site.stories["apa:en"]
     assert len(stories) == 120 and len({s.title for s in stories}) == 120
     assert "/all-news?page=6" in site.pages["en.apa.az"] and "/all-news?page=7" not in site.pages["en.apa.az"]

@@ -1,8 +1,8 @@
-"""newsmon demo: crawl a local replay of APA's three editions, load the samples, summarize.
+"""newsmon demo: crawl a local replay of every outlet's editions, load the samples, summarize.
 
 Runs offline: the replay server (newsmon.replay) answers on 127.0.0.1 and the real
-`scrapy crawl apa` runs against it, one process per edition, with the project's settings.
-Running it again stores nothing new, and says so.
+`scrapy crawl <outlet>` runs against it, one process per edition, with the project's settings.
+The summary is per outlet and edition. Running it again stores nothing new, and says so.
 """
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from newsmon.loader import load_paths
 from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, recorded_scope
 from newsmon.replay import ReplayServer, build_replay
 from newsmon.replay.crawl import crawl_replay
-from newsmon.sites.apa import EDITIONS
-from newsmon.spiders.apa import ApaSpider
+from newsmon.sites.base import Edition
 from newsmon.store import Store, open_store, redact_uri
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -30,11 +29,11 @@ HEADLINES = 8
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="crawl a local replay of APA into the store, load the samples, summarize",
+        help="crawl a local replay of every outlet into the store, load the samples, summarize",
         description=(
-            "Serve a replay of APA's az/en/ru editions on a free 127.0.0.1 port, run `scrapy crawl apa`"
+            "Serve a replay of every outlet's editions on free 127.0.0.1 ports, run `scrapy crawl <outlet>`"
             " against each edition into the store, load the bundled sample documents and print what"
-            " was stored. No internet needed; a second run stores nothing new."
+            " was stored, per outlet and edition. No internet needed; a second run stores nothing new."
         ),
     )
     add_store_argument(parser)
@@ -47,48 +46,49 @@ def run(args: argparse.Namespace) -> int:
         stored_before = store.count()
     crawls_started = datetime.now(timezone.utc)
     with ReplayServer(build_replay()) as server:
-        print("Replay of APA on 127.0.0.1:", ", ".join(f"{h} {server.base_url(h)}" for h in server.site.hosts))
-        print(f"Crawling every edition with `scrapy crawl apa` ({SETTINGS_MODULE}) into {redact_uri(uri)} ...")
-        crawls = crawl_replay(server, EDITIONS, store=uri, settings_module=SETTINGS_MODULE)
+        print(f"Replay of {', '.join(sorted({scope.split(':')[0] for scope in server.site.editions}))} on 127.0.0.1")
+        print(f"Crawling every edition with `scrapy crawl <outlet>` ({SETTINGS_MODULE}) into {redact_uri(uri)} ...")
+        crawls = crawl_replay(server, server.site.editions, store=uri, settings_module=SETTINGS_MODULE)
+        editions = {scope: server.site.edition(scope) for scope in crawls}
     failed = [crawl for crawl in crawls.values() if not crawl.ran]
     for crawl in failed:
-        print(f"\nscrapy crawl apa -a editions={crawl.edition} failed (exit {crawl.returncode}):\n{crawl.log[-2000:]}")
+        print(f"\nscrapy crawl {crawl.scope} failed (exit {crawl.returncode}):\n{crawl.log[-2000:]}")
     with open_store(uri) as store:
         # The figures of each edition's crawl come from the run it recorded in the store; the
         # edition's total is counted before the samples are loaded, which may add to it.
-        runs = _edition_runs(store, since=crawls_started)
-        in_store = {lang: store.count(site=EDITIONS[lang].host) for lang in crawls}
+        runs = _edition_runs(store, editions, since=crawls_started)
+        in_store = {scope: _count_edition(store, edition) for scope, edition in editions.items()}
         samples = load_paths([SAMPLES], store, project_settings())
         newest = list(store.query(limit=HEADLINES))
         total = store.count()
 
     print()
-    for lang, crawl in crawls.items():
-        host = EDITIONS[lang].host
-        run_doc = runs.get(lang)
+    for scope in crawls:
+        label = f"{scope:<8} {_edition_label(editions[scope]):<14}"
+        run_doc = runs.get(scope)
         if run_doc is None:
-            if crawl.ran:
-                print(f"  {host:<10} crawled, but the crawl recorded no run in the store (see its log)")
+            if crawls[scope].ran:
+                print(f"  {label} crawled, but the crawl recorded no run in the store (see its log)")
             continue
-        print(f"  {host:<10} {_stored_line(run_doc['items']['inserted'], in_store[lang])}{_not_stored(run_doc)}")
+        print(f"  {label} {_stored_line(run_doc['items']['inserted'], in_store[scope])}{_not_stored(run_doc)}")
         for monitor in run_doc["monitors"]:
             if monitor["status"] in FAILED_STATUSES:
-                print(f"  {'':<10} monitor: {monitor['name']}: {monitor['message']}")
+                print(f"  {'':<23} monitor: {monitor['name']}: {monitor['message']}")
     if any(run_doc["monitors_failed"] for run_doc in runs.values()):
         print(
-            f"  {'':<10} (the replay holds deliberately broken pages; the monitors flag them as they"
+            f"  {'':<23} (the replay holds deliberately broken pages; the monitors flag them as they"
             " would on the live site)"
         )
     read = f"{samples.read} document{'s' if samples.read != 1 else ''}"
     if samples.stored:
-        print(f"  {'samples':<10} {samples.stored} new ({read} read from {SAMPLES.name}/)")
+        print(f"  {'samples':<23} {samples.stored} new ({read} read from {SAMPLES.name}/)")
     else:
-        print(f"  {'samples':<10} nothing new: {read} already stored")
+        print(f"  {'samples':<23} nothing new: {read} already stored")
 
     print("\nNewest headlines (UTC):")
     for article in newest:
         when = f"{article.published_at:%Y-%m-%d %H:%M}" if article.published_at else "-" * 16
-        print(f"  {when}  {article.site:<10} {article.title}")
+        print(f"  {when}  {article.outlet:<7} {article.lang}  {article.title}")
     new = total - stored_before
     if new:
         print(f"\nStored {new} new articles; {total} in the store.")
@@ -97,16 +97,32 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _edition_runs(store: Store, since: datetime) -> dict[str, dict[str, Any]]:
-    """The run document of each edition's crawl started since `since`, by edition."""
-    scopes = {ApaSpider(editions=lang).run_scope: lang for lang in EDITIONS}
+def _edition_runs(store: Store, editions: dict[str, Edition], since: datetime) -> dict[str, dict[str, Any]]:
+    """The run document of each edition's crawl started since `since`, by scope (`apa:en`)."""
     runs: dict[str, dict[str, Any]] = {}
-    for run_doc in store.recent_runs(ApaSpider.name, limit=len(EDITIONS) * SCOPE_WINDOW):  # newest first
-        lang = scopes.get(recorded_scope(run_doc))
-        started = parse_isoformat(run_doc.get("started_at"))
-        if lang and lang not in runs and started and started >= since:
-            runs[lang] = run_doc
+    for outlet in dict.fromkeys(scope.split(":")[0] for scope in editions):
+        for run_doc in store.recent_runs(outlet, limit=len(editions) * SCOPE_WINDOW):  # newest first
+            scope = recorded_scope(run_doc)
+            started = parse_isoformat(run_doc.get("started_at"))
+            if scope in editions and scope not in runs and started and started >= since:
+                runs[scope] = run_doc
     return runs
+
+
+def _count_edition(store: Store, edition: Edition) -> int:
+    """Articles stored for an edition: its host's, less those of editions under a path of that host."""
+    return sum(1 for article in store.query(site=edition.host) if _owned(edition, article.url))
+
+
+def _owned(edition: Edition, url: str) -> bool:
+    from newsmon.sites import site_of_host
+
+    site = site_of_host(edition.host)
+    return site is not None and site.edition_of(url) == edition
+
+
+def _edition_label(edition: Edition) -> str:
+    return edition.host + edition.prefix
 
 
 def _stored_line(new: int, total: int) -> str:

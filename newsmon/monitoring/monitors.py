@@ -104,6 +104,20 @@ class FieldCoverageMonitor(BaseScrapyMonitor):
             self.fail("; ".join(shortfalls))
 
 
+@monitors.name("Blocked Site Monitor")
+class BlockedSiteMonitor(BaseScrapyMonitor):
+    """No host refused the crawler (403, 429, a challenge page: newsmon.middlewares.BlockedSiteMiddleware).
+
+    A block is not worked around; it is for a person to look at (the site's terms, our rate).
+    """
+
+    def test_no_site_blocked_us(self) -> None:
+        blocked = int(self.stats.get(f"newsmon/{self.spider.name}/blocked", 0))
+        if blocked:
+            why = sorted(key.rsplit("/", 1)[1] for key in self.stats if key.startswith("newsmon/blocked/"))
+            self.fail(f"the site blocked the crawler ({', '.join(why)}): {blocked} request(s) not served, backed off")
+
+
 def monitor_outcome(result: MonitorResult) -> dict[str, str]:
     """One monitor's result as recorded in the run document."""
     message = result.reason or ""
@@ -171,6 +185,6 @@ class NotifyWebhook(Action):
 
 
 class SpiderCloseMonitors(MonitorSuite):
-    monitors = [FinishReasonMonitor, ErrorCountMonitor, ItemCountHistoryMonitor, FieldCoverageMonitor]
+    monitors = [FinishReasonMonitor, ErrorCountMonitor, ItemCountHistoryMonitor, FieldCoverageMonitor, BlockedSiteMonitor]
     monitors_finished_actions = [RecordMonitorResults]
     monitors_failed_actions = [NotifyWebhook]

@@ -1,4 +1,4 @@
-"""Run the real `scrapy crawl apa` against a replay server, one subprocess per edition.
+"""Run the real `scrapy crawl <outlet>` against a replay server, one subprocess per edition.
 
 Used by the demo, the crawl tests and the crawl benchmark, so that all of them exercise the
 command users run, with the project's settings (scrapy.cfg at the repository root).
@@ -16,7 +16,6 @@ from pathlib import Path
 
 from newsmon.monitoring import EXIT_MONITORS_FAILED
 from newsmon.replay.server import ReplayServer
-from newsmon.sites.apa import EDITIONS
 
 # The checkout holding scrapy.cfg and the settings/ package.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +26,7 @@ _MONITOR_FAILED = re.compile(r"monitor failed: (?P<message>.+)$", re.MULTILINE)
 
 @dataclass
 class CrawlRun:
-    edition: str
+    scope: str  # `apa:en`: the outlet and edition crawled
     returncode: int
     log: str
     stats: dict[str, float] = field(default_factory=dict)
@@ -47,7 +46,7 @@ class CrawlRun:
 
 def crawl_replay(
     server: ReplayServer,
-    editions: Iterable[str],
+    scopes: Iterable[str],
     *,
     store: str,
     settings_module: str = "settings.dev",
@@ -55,8 +54,10 @@ def crawl_replay(
     spider_args: Sequence[str] = (),
     environment: Mapping[str, str] | None = None,
     settings: Mapping[str, object] | None = None,
+    parallel: int = 3,
 ) -> dict[str, CrawlRun]:
-    """Crawl each edition's replay in parallel into `store`; `feed_dir` gets items-<lang>.jsonl.
+    """Crawl each edition's replay (`apa:en`, ...) into `store`, `parallel` crawls at a time;
+    `feed_dir` gets items-<outlet>-<lang>.jsonl.
 
     `environment` adds variables (NEWSMON_PROMETHEUS_FILE, say) to the crawl processes';
     `settings` are given with `-s` (values other than strings as JSON).
@@ -69,20 +70,26 @@ def crawl_replay(
         "NEWSMON_LOG_LEVEL": "INFO",  # the stats dump is logged at INFO
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
     }
-    processes = {}
-    for lang in editions:
-        command = [sys.executable, "-m", "scrapy", "crawl", "apa", "-a", f"editions={lang}"]
-        command += ["-a", f"base_url={server.base_url(EDITIONS[lang].host)}", *_spider_args(spider_args)]
+    def start(scope: str) -> subprocess.Popen[str]:
+        outlet, lang = scope.split(":")
+        edition = server.site.edition(scope)
+        command = [sys.executable, "-m", "scrapy", "crawl", outlet, "-a", f"editions={lang}"]
+        command += ["-a", f"base_url={server.base_url(edition.host)}", *_spider_args(spider_args)]
         command += _setting_args(settings or {})
         if feed_dir is not None:
-            command += ["-O", str(feed_dir / f"items-{lang}.jsonl")]
-        processes[lang] = subprocess.Popen(
+            command += ["-O", str(feed_dir / f"items-{outlet}-{lang}.jsonl")]
+        return subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
+
     runs = {}
-    for lang, process in processes.items():
-        log, _ = process.communicate()
-        runs[lang] = CrawlRun(lang, process.returncode, log, parse_stats(log))
+    waiting = list(scopes)
+    while waiting:
+        batch, waiting = waiting[:parallel], waiting[parallel:]
+        processes = {scope: start(scope) for scope in batch}
+        for scope, process in processes.items():
+            log, _ = process.communicate()
+            runs[scope] = CrawlRun(scope, process.returncode, log, parse_stats(log))
     return runs
 
 
