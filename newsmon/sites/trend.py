@@ -102,9 +102,9 @@ class Trend(Site):
     discovery = Discovery(feeds=(FEED_PATH,), listing=LISTING_PATH)
     samples = Samples(
         articles={
-            "az": "/azerbaijan/politics/4126680.html",
-            "en": "/world/usa/3019220.html",
-            "ru": "/azerbaijan/politics/4129748.html",
+            "az": "/azerbaijan/politics/4126680.html",  # the reference's examples
+            "en": "/world/usa/3019220.html",  # printed on www.trend.az, which serves the same paths
+            "ru": "/azerbaijan/politics/4129748.html",  # a public copy of the page, December 2025
         },
         listing_requests=2,
     )
@@ -112,6 +112,7 @@ class Trend(Site):
     # English is one site under three names; see the module's docstring.
     host_aliases = {"www.trend.az": "en.trend.az", "trend.az": "en.trend.az"}
     article_path = re.compile(r"^/(?P<section>[a-z0-9-]+(?:/[a-z0-9-]+)*)/(?P<id>\d+)\.html$")
+    # Listings, feeds and index pages, should one of them end in `/<number>.html` (a page, a person).
     not_article_sections = frozenset({"latest", "feeds", "rss", "search", "tags", "tag", "author"})
     agency_names = ("Trend", "Trend.az")
     has_page_parser = True
@@ -121,7 +122,7 @@ class Trend(Site):
         links = []
         for card in response.css(LISTING_CARDS) or response.css(FRAGMENT_CARDS):
             anchors = card.css(LISTING_LINK)
-            href = (anchors.attrib.get("href") or "").strip() if anchors else ""
+            href = (anchors.attrib.get("href") or "").strip()
             if not href or href.lower().startswith("javascript:"):
                 continue
             title = text_of(card.css(LISTING_TITLE)) or text_of(block_copy(anchors[0], LISTING_DATE))
