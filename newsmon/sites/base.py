@@ -301,3 +301,16 @@ def time_with_offset(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed.astimezone(timezone.utc) if parsed.tzinfo else None
+
+
+def json_ld_strings(value: Any) -> list[str]:
+    """The non-empty texts of a JSON-LD value that may be a string, a `{"name": ...}` object
+    (a Person, an Organization) or a list of either: `author`, `articleSection`, `datePublished`."""
+    values = value if isinstance(value, list) else [value]
+    texts = []
+    for item in values:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, str) and item.strip():
+            texts.append(" ".join(item.split()))
+    return texts
