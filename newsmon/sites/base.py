@@ -301,3 +301,22 @@ def time_with_offset(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed.astimezone(timezone.utc) if parsed.tzinfo else None
+
+
+# --- JSON-LD values ---------------------------------------------------------------------------
+# Schema.org lets most properties be a string, an object with a `name`, or a list of either.
+
+
+def ld_text(value: Any) -> str:
+    """A JSON-LD property as whitespace-normalized text (the first item of a list), "" when it is
+    an object or absent."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return " ".join(str(value).split()) if isinstance(value, (str, int, float)) else ""
+
+
+def ld_names(value: Any) -> list[str]:
+    """The names of a JSON-LD `author` (or `publisher`): objects' `name`s and plain strings, in order."""
+    items = value if isinstance(value, list) else [value]
+    names = [ld_text(item.get("name") if isinstance(item, dict) else item) for item in items]
+    return list(dict.fromkeys(name for name in names if name))
