@@ -165,6 +165,20 @@ def test_complete_pages_need_no_fallback_but_a_naive_meta_time(lang, fallbacks):
     assert parse(name, url, lang).fallbacks == fallbacks
 
 
+@pytest.mark.parametrize(
+    "canonical",
+    [
+        "https://report.az/energetika/azerbaycan-neftinin-qiymeti-65-dollari-otub",  # another edition
+        "https://report.az/en",  # the edition's home page (a template bug)
+        "https://apa.az/en/energy/azeri-light-price-exceeds-65-520902",  # a syndication partner
+    ],
+)
+def test_canonical_link_elsewhere_is_ignored(canonical):
+    name, url = ARTICLES["en"]
+    parsed = parse(name, url, "en", (f'<link rel="canonical" href="{EN_URL}">', f'<link rel="canonical" href="{canonical}">'))
+    assert parsed.article.url == EN_URL  # the page's own address, AMP marker dropped
+
+
 def test_changed_title_keeps_the_slug_url():
     """The slug says 51, the headline 52 (Report does not rebuild slugs): same URL, new title."""
     parsed = parse("article_title_changed.html", SLUG_URL)

@@ -1,6 +1,6 @@
 """Report.az: az at the root of report.az, en under /en, ru under /ru. Every Report selector, in one place.
 
-What the site reference (docs/news-sites.md, "Report.az") says, and what this module does
+What the site reference (news-sites.md, "Report.az") says, and what this module does
 where a fact rests on one source or none, so that the same code works on the live site:
 
 - Articles are `/<category>/<slug>` under the edition prefix, with no id and no trailing slash
