@@ -175,7 +175,8 @@ def test_complete_pages_need_no_fallback_but_a_naive_meta_time(lang, fallbacks):
 )
 def test_canonical_link_elsewhere_is_ignored(canonical):
     name, url = ARTICLES["en"]
-    parsed = parse(name, url, "en", (f'<link rel="canonical" href="{EN_URL}">', f'<link rel="canonical" href="{canonical}">'))
+    link = '<link rel="canonical" href="{}">'
+    parsed = parse(name, url, "en", (link.format(EN_URL), link.format(canonical)))
     assert parsed.article.url == EN_URL  # the page's own address, AMP marker dropped
 
 
