@@ -88,7 +88,7 @@ def preferred_url(page_url: str, canonical_href: str | None) -> str:
         return page
     if site_family(canonical) != site_family(page):
         return page
-    if urlsplit(canonical).path == "/" and urlsplit(page).path != "/":
+    if _is_home_page(canonical) and not _is_home_page(page):
         return page
     return canonical
 
@@ -104,6 +104,16 @@ def site_family(url: str) -> str:
     site = _monitored_site(host)
     edition = site.edition_of(canonical) if site is not None else None
     return host + (edition.prefix if edition is not None else "")
+
+
+def _is_home_page(canonical: str) -> bool:
+    """Whether a canonical URL is a home page: `/`, or a path edition's own (report.az `/en`)."""
+    parts = urlsplit(canonical)
+    if parts.path == "/":
+        return True
+    site = _monitored_site(parts.hostname or "")
+    edition = site.edition_of(canonical) if site is not None else None
+    return edition is not None and bool(edition.prefix) and parts.path == edition.prefix
 
 
 def _monitored_site(host: str) -> Site | None:

@@ -314,3 +314,8 @@ def json_ld_strings(value: Any) -> list[str]:
         if isinstance(item, str) and item.strip():
             texts.append(" ".join(item.split()))
     return texts
+
+
+def json_ld_text(value: Any) -> str:
+    """The first text of a JSON-LD value (see json_ld_strings), "" when it has none."""
+    return next(iter(json_ld_strings(value)), "")

@@ -92,13 +92,17 @@ class _NewsSitemap(Sitemap):
     __slots__ = ()
 
     def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
-        entry = super()._process_sitemap_element(elem)
+        # Read the news block first: Scrapy's parser clears each element it has read.
+        news_fields: dict[str, str] = {}
         news = elem.find(f"{{{NEWS_NS}}}news")
-        if entry is not None and news is not None:
+        if news is not None:
             for child in news.iter():
                 name = _local_name(child.tag)
                 if name in ("publication_date", "title", "language") and child.text:
-                    entry[f"news_{name}"] = child.text.strip()
+                    news_fields[f"news_{name}"] = child.text.strip()
+        entry = super()._process_sitemap_element(elem)
+        if entry is not None:
+            entry.update(news_fields)
         return entry
 
 

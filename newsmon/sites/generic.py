@@ -15,7 +15,7 @@ wins: it knows which markup to trust.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import trafilatura
 from scrapy.http import Response
@@ -27,6 +27,8 @@ from newsmon.sites.base import (
     Parsed,
     article_selector,
     json_ld_articles,
+    json_ld_strings,
+    json_ld_text,
     meta_content,
     time_with_offset,
 )
@@ -48,14 +50,14 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
     ld = next(iter(json_ld_articles(page)), {})
     fallbacks: list[str] = ["generic"]
 
-    title = meta_content(page, "og:title") or _string(ld.get("headline"))
+    title = meta_content(page, "og:title") or json_ld_text(ld.get("headline"))
     if not title:
         title = (document.get("title") or "").strip()
         fallbacks.append("title_trafilatura")
     if not title:
         raise PageError("no_title", "no og:title, JSON-LD headline or <title>")
 
-    printed = [value for value in (meta_content(page, *PUBLISHED_META), _string(ld.get("datePublished"))) if value]
+    printed = [value for value in (meta_content(page, *PUBLISHED_META), json_ld_text(ld.get("datePublished"))) if value]
     published_at = next(filter(None, map(time_with_offset, printed)), None)
     dateline = printed[0] if printed else (document.get("date") or "")
     if not printed and dateline:
@@ -63,8 +65,7 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
     if not dateline:
         raise PageError("no_date", "no article:published_time, JSON-LD datePublished or date in the page")
 
-    author = ld.get("author")
-    authors = [_string(a.get("name") if isinstance(a, dict) else a) for a in (author if isinstance(author, list) else [author])]
+    authors = json_ld_strings(ld.get("author"))
     return Parsed(
         Article(
             url=preferred_url(url, page.css('link[rel="canonical"]::attr(href)').get()),
@@ -75,7 +76,7 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
             body=document["text"].replace("\n", "\n\n"),
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or _string(ld.get("articleSection")),
+            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
             tags=[t.strip() for t in page.css('meta[property="article:tag"]::attr(content)').getall() if t.strip()],
             authors=[a for a in authors if a] or [a.strip() for a in (document.get("author") or "").split(";") if a.strip()],
             image_url=meta_content(page, "og:image") or (document.get("image") or ""),
@@ -84,8 +85,3 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
         tuple(fallbacks),
     )
 
-
-def _string(value: Any) -> str:
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return " ".join(str(value).split()) if isinstance(value, (str, int, float)) else ""
