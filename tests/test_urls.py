@@ -70,7 +70,8 @@ CANONICAL_CASES = [
     ("https://ru.apa.az/politika/алиев-650124", None, "https://ru.apa.az/politika/%D0%B0%D0%BB%D0%B8%D0%B5%D0%B2-650124"),
     ("https://ru.apa.az/politika/%d0%b0%d0%bb%d0%b8%d0%b5%d0%b2-650124", None, "https://ru.apa.az/politika/%D0%B0%D0%BB%D0%B8%D0%B5%D0%B2-650124"),
     # neighbours: https and AMP rules, their own paths (trailing slash is theirs to decide)
-    ("http://report.az/daxili-siyaset/prezident-qebul-etdi/", None, "https://report.az/daxili-siyaset/prezident-qebul-etdi/"),
+    # Report serves no trailing slash.
+    ("http://report.az/daxili-siyaset/prezident-qebul-etdi/", None, "https://report.az/daxili-siyaset/prezident-qebul-etdi"),
     ("http://az.trend.az/azerbaijan/politics/3912345.html?utm_source=tg", None, "https://az.trend.az/azerbaijan/politics/3912345.html"),
     ("https://amp.report.az/en/energy/oil-price", None, "https://report.az/en/energy/oil-price"),
     # unknown sites keep their scheme, www and slash; only generic rules apply

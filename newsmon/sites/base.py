@@ -155,10 +155,15 @@ class Site:
     def canonical_location(self, host: str, path: str) -> tuple[str, str]:
         """Today's host and path for a URL on one of the site's domains: aliases mapped, and a
         trailing slash dropped (the sites here serve `/x/` as `/x`)."""
+        if host not in self.host_aliases and host.startswith("www.") and self._is_edition_host(host[4:]):
+            host = host[4:]  # www.<edition host> serves the edition
         host = self.host_aliases.get(host, host)
         if len(path) > 1:
             path = path.rstrip("/") or "/"
         return host, path
+
+    def _is_edition_host(self, host: str) -> bool:
+        return host in self.host_aliases or any(e.host == host for e in self.editions)
 
     def article_match(self, url: str, edition: Edition) -> re.Match[str] | None:
         """The article-path match of a canonical URL on `edition`, None for any other page."""
