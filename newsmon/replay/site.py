@@ -19,7 +19,7 @@ import html
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -191,6 +191,43 @@ def expected_drops(site: ReplaySite | None = None, scope: str | None = None) -> 
     site = site or build_replay()
     scopes = [scope] if scope else list(site.stories)
     return Counter(s.dropped_as for name in scopes for s in site.stories[name] if s.dropped_as)
+
+
+def add_story_pages(
+    site: ReplaySite,
+    edition: Edition,
+    story: Story,
+    path: str,
+    render: Callable[[], bytes],
+    *,
+    error_page: bytes,
+    moved_from: str = "",
+    text_block: bytes = b"<p>",
+    garble: Callable[[bytes], bytes] | None = None,
+) -> None:
+    """Serve one story's page at `path` as its quirks say (any outlet's markup: `render`).
+
+    `gone`: no page (404); `moved`: `moved_from` redirects to it; `server_error`: always 500;
+    `empty_response`: 200 with no body; `garbled`: `garble` of the page; `truncated`: cut in the
+    second paragraph after `text_block`; `flaky`: one 503 first.
+    """
+    host, quirks = edition.host, story.quirks
+    if "gone" in quirks:
+        return  # a dead link: the 404 page answers
+    if "moved" in quirks and moved_from:
+        site.add(host, moved_from, Page(301, b"", headers=(("Location", path),)))
+    if "server_error" in quirks:
+        site.add(host, path, Page(500, error_page))
+        return
+    if "empty_response" in quirks:
+        site.add(host, path, Page(200, b""))
+        return
+    body = render()
+    if "garbled" in quirks and garble is not None:
+        body = garble(body)
+    if "truncated" in quirks:
+        body = truncate_after_second_paragraph(body, text_block)
+    site.add(host, path, Page(200, body, fail_first=1 if "flaky" in quirks else 0))
 
 
 def utc_time(story: Story) -> datetime:

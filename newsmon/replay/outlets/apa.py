@@ -21,8 +21,8 @@ from newsmon.replay.site import (
     OutletTemplate,
     Page,
     ReplaySite,
+    add_story_pages,
     plain_text,
-    truncate_after_second_paragraph,
     utc_time,
 )
 from newsmon.sites.apa import LISTING_PATH, RSS_PATH, SITE
@@ -177,23 +177,10 @@ def _listing_href(edition: Edition, story: Story) -> str:
 
 
 def _add_story(site: ReplaySite, edition: Edition, story: Story, stories: list[Story]) -> None:
-    host, quirks = edition.host, story.quirks
-    if "gone" in quirks:
-        return  # a dead link: the default 404 page answers
-    if "moved" in quirks:
-        site.add(host, moved_from_path(story), Page(301, b"", headers=(("Location", story.path),)))
-    if "server_error" in quirks:
-        site.add(host, story.path, Page(500, _error_page(edition)))
-        return
-    if "empty_response" in quirks:
-        site.add(host, story.path, Page(200, b""))
-        return
-    body = render_article(edition, story, stories)
-    if "garbled" in quirks:
-        body = _garble(body)
-    if "truncated" in quirks:
-        body = truncate_after_second_paragraph(body, b'class="texts')
-    site.add(host, story.path, Page(200, body, fail_first=1 if "flaky" in quirks else 0))
+    add_story_pages(
+        site, edition, story, story.path, lambda: render_article(edition, story, stories),
+        error_page=_error_page(edition), moved_from=moved_from_path(story), text_block=b'class="texts', garble=_garble,
+    )  # fmt: skip
 
 
 def _garble(page: bytes) -> bytes:
