@@ -39,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_CONTRACTS = {"newsmon.spiders.apa.PublicUrlContract": 10}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's RemoteControl runs Python sent to it over HTTP and writes its token under the user's
+# home: off like the telnet console; `-s REMOTE_CONTROL_ENABLED=True` turns it on for one run.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = os.environ.get("NEWSMON_LOG_LEVEL", "INFO")
 
 # clean -> date -> dedupe -> story -> store, the same chain the offline loader runs.
