@@ -28,6 +28,7 @@ from newsmon.store.base import (
     StoreError,
     WriteResult,
     article_key,
+    redact_uri,
 )
 
 _SCHEMA = """
@@ -92,7 +93,7 @@ def sqlite_path(uri: str) -> Path:
     """`sqlite:///data/x.db` -> data/x.db (relative), `sqlite:////tmp/x.db` -> /tmp/x.db."""
     prefix = "sqlite:///"
     if not uri.startswith(prefix) or len(uri) == len(prefix):
-        raise StoreError(f"bad SQLite URI {uri!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
+        raise StoreError(f"bad SQLite URI {redact_uri(uri)!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
     return Path(uri[len(prefix):])
 
 
