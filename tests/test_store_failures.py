@@ -1,0 +1,98 @@
+"""Failure paths of the store side: no batch lost, no wedged connection, no poison spool file,
+one story index rebuild at a time."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twisted.internet import task
+
+from newsmon import pipelines
+from newsmon.chain import Chain, CounterStats, Rejected, StoreStep
+from newsmon.fingerprint import content_hash
+from newsmon.items import Article
+from newsmon.store import StoreError, StoreUnavailable
+from newsmon.store.spool import Spool
+from newsmon.store.sqlite import SQLiteStore
+
+T0 = datetime(2024, 4, 28, 12, 0, tzinfo=timezone.utc)
+
+
+def crawled(n: int, body: str | None = None) -> Article:
+    return Article(
+        url=f"https://apa.az/en/news/{n}", site="en.apa.az", lang="en", title=f"Headline number {n}",
+        body=body or f"Text of article {n}.\n\nSecond paragraph of article {n}.", published_at=T0 + timedelta(minutes=n),
+    )  # fmt: skip
+
+
+def prepared(n: int, body: str | None = None) -> Article:
+    article = crawled(n, body)
+    article.content_hash = content_hash(article.title, article.body)
+    return article
+
+
+def settings(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    return {"NEWSMON_SPOOL_DIR": str(tmp_path / "spool"), "NEWSMON_BATCH_SIZE": 3, **overrides}
+
+
+def sqlite_store(tmp_path: Path, **options: Any) -> SQLiteStore:
+    return SQLiteStore(f"sqlite:///{tmp_path}/newsmon.db", **options)
+
+
+class FailingWrites:
+    """A store whose next `failures` writes raise `error`; everything else is the real store's."""
+
+    def __init__(self, store: SQLiteStore, error: Exception, failures: int = 1) -> None:
+        self._store = store
+        self.error = error
+        self.failures = failures
+
+    def upsert_many(self, articles):
+        if self.failures:
+            self.failures -= 1
+            raise self.error
+        return self._store.upsert_many(articles)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def crawl(chain: Chain, articles: list[Article]) -> list[str]:
+    """Like the pipelines; returns the reasons of the articles the chain dropped."""
+    dropped = []
+    for article in articles:
+        try:
+            chain.process(article)
+        except Rejected as rejected:
+            dropped.append(rejected.reason)
+    return dropped
+
+
+# -- SQLite's write lock ------------------------------------------------------------------------
+def test_a_lock_held_by_another_writer_is_waited_for_then_spooled(tmp_path):
+    holder = sqlite_store(tmp_path)
+    holder._db.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    waiter = sqlite_store(tmp_path, timeout=0.05)
+    with pytest.raises(StoreUnavailable, match="locked by another writer"):
+        waiter.upsert_many([prepared(1)])
+    step = StoreStep(settings(tmp_path), waiter, CounterStats())
+    step.process(prepared(1))
+    step.close()
+    assert step.stats.values == {"newsmon/store/spooled": 1}
+    holder._db.execute("COMMIT")
+    assert Spool(tmp_path / "spool", waiter.uri).replay(waiter) == (1, 0)
+
+
+# -- one bad record -------------------------------------------------------------------------------
+def test_a_failed_write_rolls_back_and_releases_the_write_lock(tmp_path):
+    store = sqlite_store(tmp_path)
+    with pytest.raises(StoreError):
+        store.upsert_many([prepared(1), prepared(2, body="Text with a lone surrogate \ud800.")])
+    assert not store._db.in_transaction
+    assert store.upsert_many([prepared(3)]).outcomes == ["inserted"]
+    other = sqlite_store(tmp_path, timeout=0.05)
+    assert other.upsert_many([prepared(4)]).outcomes == ["inserted"]
+    assert sorted(a.url for a in other.query()) == [prepared(3).url, prepared(4).url]
