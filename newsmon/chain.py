@@ -6,7 +6,9 @@ to a pure module (text, dates, fingerprint, stories) and counts what it did in a
 collector with Scrapy's `inc_value` interface.
 
 While the store is unreachable no article is lost: dedupe and story go on without it (counting
-`newsmon/<step>/store_unavailable`) and the store step spools the batches (newsmon.store.spool).
+`newsmon/<step>/store_unavailable`) and the store step spools every batch the store did not take,
+whatever the reason (newsmon.store.spool); a batch the spool cannot take either is logged as
+lost, article by article.
 """
 from __future__ import annotations
 
@@ -18,12 +20,15 @@ from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from newsmon.dates import DEFAULT_TZ, parse_dateline
+from scrapy.settings import BaseSettings
+
+from newsmon.config import ConfigError
+from newsmon.dates import DEFAULT_TZ, is_time_zone, parse_dateline
 from newsmon.fingerprint import content_hash
-from newsmon.items import Article
+from newsmon.items import ARTICLE_FIELDS, Article
 from newsmon.lang import detect_language
 from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
-from newsmon.store.base import OUTCOMES, IndexedStory
+from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import Sketch, StoryIndex, StoryParams, ensure_index_format
 from newsmon.text import clean_body, clean_line, clean_title
@@ -73,7 +78,9 @@ class Step:
     needs_store = True
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
-        self.settings = settings
+        # Read one way whoever calls: a crawl's Settings (where `-s NAME={...}` is a string) or
+        # the loader's plain dict both answer getdict/getint/getfloat.
+        self.settings = settings if isinstance(settings, BaseSettings) else BaseSettings(settings)
         self.store = store
         self.stats = stats
 
@@ -101,6 +108,7 @@ class CleanStep(Step):
     needs_store = False
 
     def process(self, article: Article, prepared: Any = None) -> Article:
+        self.check_unicode(article)
         article.title = clean_title(article.title)
         article.body = clean_body(article.body)
         article.image_caption = clean_line(article.image_caption)
@@ -120,6 +128,19 @@ class CleanStep(Step):
         self.count("cleaned")
         return article
 
+    def check_unicode(self, article: Article) -> None:
+        """Reject text no store can encode: a lone surrogate (`"\\ud800"` is valid JSON) would fail
+        the whole batch's write."""
+        for name in ARTICLE_FIELDS:
+            value = getattr(article, name)
+            for text in value if isinstance(value, list) else (value,):
+                if isinstance(text, str) and not text.isascii():
+                    try:
+                        text.encode("utf-8")
+                    except UnicodeEncodeError as exc:
+                        self.count("bad_text")
+                        raise Rejected("bad_text", f"{name} is not valid Unicode ({exc.reason} at character {exc.start})") from None
+
 
 class DateStep(Step):
     """Normalize the printed dateline to UTC in the site's time zone."""
@@ -129,13 +150,18 @@ class DateStep(Step):
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        self.default_tz = settings.get("NEWSMON_DEFAULT_TIMEZONE", DEFAULT_TZ)
-        self.site_tz: Mapping[str, str] = settings.get("NEWSMON_SITE_TIMEZONES") or {}
+        self.default_tz = self.settings.get("NEWSMON_DEFAULT_TIMEZONE") or DEFAULT_TZ
+        self.site_tz: dict[str, str] = self.settings.getdict("NEWSMON_SITE_TIMEZONES")
+        for site, zone in {"NEWSMON_DEFAULT_TIMEZONE": self.default_tz, **self.site_tz}.items():
+            if not is_time_zone(zone):  # else every article would fail, one traceback each
+                raise ConfigError(f"unknown time zone {zone!r} for {site} (NEWSMON_SITE_TIMEZONES, e.g. \"Asia/Baku\")")
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         if article.published_at is None:
             tz = self.site_tz.get(article.site, self.default_tz)
-            article.published_at = parse_dateline(article.dateline, tz=tz)
+            # "2 saat əvvəl" means two hours before the page was fetched, not before this runs
+            # (a replayed spool, a dump processed days later).
+            article.published_at = parse_dateline(article.dateline, tz=tz, now=article.fetched_at)
             if article.published_at is None:
                 reason = f"unparsable dateline {article.dateline!r}" if article.dateline.strip() else "no dateline"
                 raise Rejected("no_date", reason)
@@ -297,13 +323,13 @@ class StoreStep(Step):
 
     def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        self.batch_size = int(settings.get("NEWSMON_BATCH_SIZE", 500))
-        self.flush_seconds = float(settings.get("NEWSMON_FLUSH_SECONDS", 5.0))
+        self.batch_size = self.settings.getint("NEWSMON_BATCH_SIZE", 500)
+        self.flush_seconds = self.settings.getfloat("NEWSMON_FLUSH_SECONDS", 5.0)
         self.buffer: list[Article] = []
         self.oldest = 0.0
         # Called after every flush with the batch and what the store did with each article.
         self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
-        self.spool_root = resolve_spool_dir(settings.get("NEWSMON_SPOOL_DIR"))
+        self.spool_root = resolve_spool_dir(self.settings.get("NEWSMON_SPOOL_DIR"))
 
     @cached_property
     def spool(self) -> Spool:
@@ -322,21 +348,41 @@ class StoreStep(Step):
         return bool(self.buffer) and time.monotonic() - self.oldest >= self.flush_seconds
 
     def flush(self) -> WriteResult:
+        """Write the buffer. Never raises for a failed write: the batch is spooled, or when even
+        that fails reported as lost article by article; either way the other steps hear of the
+        flush (dedupe forgets the batch, so later copies of it are not taken for duplicates)."""
         batch, self.buffer = self.buffer, []
         result = WriteResult()
         if batch:
             try:
                 result = self.store.upsert_many(batch)
-            except StoreUnavailable as exc:
-                # The crawl goes on; the batch waits on disk for the next open or `newsmon replay`.
-                path = self.spool.append(batch)
-                self.count("spooled", len(batch))
-                logger.error("store unavailable, %d articles spooled to %s: %s", len(batch), path, exc)
+            except Exception as exc:  # whatever failed, the batch must not vanish with the exception
+                self.spool_batch(batch, exc)
             for outcome in OUTCOMES:
                 if n := result.count(outcome):
                     self.count(outcome, n)
         self.flushed(batch, result)
         return result
+
+    def spool_batch(self, batch: Sequence[Article], error: Exception) -> None:
+        """Keep a batch the store did not take in the spool, for the next start or `newsmon replay`."""
+        failure = "store unavailable" if isinstance(error, StoreUnavailable) else "store write failed"
+        # A failure that is not the store's (a bug) gets its traceback.
+        traceback = not isinstance(error, StoreError)
+        try:
+            path = self.spool.append(batch)
+        except (OSError, ValueError) as spool_error:
+            self.count("lost", len(batch))
+            logger.error(
+                "%s (%s) and the spool failed too (%s): %d articles lost: %s",
+                failure, redact_text(str(error)), spool_error, len(batch), " ".join(article_key(a) for a in batch),
+                exc_info=traceback,
+            )  # fmt: skip
+            return
+        self.count("spooled", len(batch))
+        logger.error(
+            "%s, %d articles spooled to %s: %s", failure, len(batch), path, redact_text(str(error)), exc_info=traceback
+        )
 
     def replay_spool(self, story: "StoryStep") -> int:
         """Write the batches spooled while the store was unreachable, oldest first; returns how
@@ -345,7 +391,9 @@ class StoreStep(Step):
         Their story lookups failed when they were spooled: `story` looks again before each batch
         is written, and indexes the stories its articles found once it is, as after any flush.
         """
-        replayed, _ = self.spool.replay(self.store, prepare=story.look_again, written=self.flushed)
+        replayed, _ = self.spool.replay(
+            self.store, prepare=story.look_again, written=self.flushed, quarantined=lambda path: self.count("quarantined")
+        )
         if replayed:
             self.count("replayed", replayed)
         return replayed
@@ -402,9 +450,19 @@ class Chain:
         return article
 
     def replay_spool(self) -> int:
-        """Write what was spooled while the store was unreachable (done when the chain starts)."""
+        """Write what was spooled while the store was unreachable (done when the chain starts).
+
+        A failure leaves the batches in the spool for the next start or `newsmon replay`; the
+        chain starts anyway, so that a crawl is never held up by what an earlier one spooled.
+        """
         story = next(s for s in self.steps if isinstance(s, StoryStep))
-        return next(s for s in self.steps if isinstance(s, StoreStep)).replay_spool(story)
+        store = next(s for s in self.steps if isinstance(s, StoreStep))
+        try:
+            return store.replay_spool(story)
+        except StoreError as exc:
+            store.count("replay_failed")
+            logger.error("spooled batches not replayed, they stay in %s: %s", store.spool.directory, redact_text(str(exc)))
+            return 0
 
     def close(self) -> None:
         for step in self.steps:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.monitoring import EXIT_MONITORS_FAILED
+from newsmon.store.base import redact_command, redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class Scheduler:
             )
         except OSError as exc:
             job.lock.release()
-            logger.error("crawl %s could not start (%s): %s", job.spider, " ".join(command), exc)
+            logger.error("crawl %s could not start (%s): %s", job.spider, redact_command(command), redact_text(str(exc)))
             return
         job.crawl = _Crawl(process, datetime.now(timezone.utc), now)
         logger.info("crawl %s started (pid %d)", job.spider, process.pid)

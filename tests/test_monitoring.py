@@ -553,7 +553,7 @@ def test_run_document_from_stats():
     assert run["requests"] == 14 and run["responses_by_status"] == {"200": 12, "404": 1, "503": 1}
     assert run["items"] == {
         "seen": 35, "extracted": 9, "scraped": 7, "stored": 7, "inserted": 6, "revised": 1, "unchanged": 0,
-        "spooled": 0, "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
+        "spooled": 0, "lost": 0, "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
     }  # fmt: skip
     assert run["pages"] == {"rejected": {"http_404": 1, "no_date": 3}}
     # Articles spooled while the store was unreachable are not stored yet.

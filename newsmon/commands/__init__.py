@@ -8,7 +8,7 @@ from typing import Any
 
 from scrapy.utils.project import get_project_settings
 
-from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri
+from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri, store_uri_setting
 from newsmon.store.base import STORE_ENV_VAR
 
 
@@ -27,14 +27,20 @@ def project_settings() -> Any:
 
 def store_uri(args: argparse.Namespace) -> str:
     """--store, then $NEWSMON_STORE, then the project's NEWSMON_STORE setting, then the default."""
-    return args.store or os.environ.get(STORE_ENV_VAR) or resolve_store_uri(project_settings().get("NEWSMON_STORE"))
+    if args.store or os.environ.get(STORE_ENV_VAR):
+        return args.store or os.environ[STORE_ENV_VAR]
+    try:
+        return resolve_store_uri(store_uri_setting(project_settings()))
+    except StoreError as exc:
+        raise SystemExit(f"newsmon: {exc}") from None
 
 
-def open_store_or_exit(args: argparse.Namespace):
-    """The store of `store_uri(args)`, with the project's NEWSMON_STORE_OPTIONS."""
+def open_store_or_exit(args: argparse.Namespace, *, must_exist: bool = False):
+    """The store of `store_uri(args)`, with the project's NEWSMON_STORE_OPTIONS; `must_exist`
+    for commands that only read, so that a mistyped path is an error, not a new empty store."""
     uri = store_uri(args)
     try:
-        return open_store(uri, **project_settings().getdict("NEWSMON_STORE_OPTIONS"))
+        return open_store(uri, must_exist=must_exist, **project_settings().getdict("NEWSMON_STORE_OPTIONS"))
     except StoreError as exc:
         raise SystemExit(f"newsmon: cannot open store {redact_uri(uri)}: {exc}") from None
 

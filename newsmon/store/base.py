@@ -10,6 +10,7 @@ import inspect
 import logging
 import os
 import re
+import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -111,9 +112,61 @@ def article_key(article: Article) -> str:
     return article.url or f"content:{article.content_hash}"
 
 
+# Query parameters whose values are credentials: MongoDB's tlsCertificateKeyFilePassword and
+# authMechanismProperties (AWS_SESSION_TOKEN:…), and any password, secret, token or key.
+_SECRET_NAME = re.compile(r"pass|secret|token|key|credential|authmechanismproperties|webhook", re.IGNORECASE)
+_URI_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
+REDACTED = "***"
+
+
 def redact_uri(uri: str) -> str:
-    """The URI with any password replaced, safe for logs, stats and error messages."""
-    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", uri)
+    """The URI with its password and every credential-bearing query parameter replaced, safe
+    for logs, stats and error messages."""
+    uri = re.sub(r"(//[^/@:]*):[^/@]*@", rf"\1:{REDACTED}@", uri)
+    base, question_mark, query = uri.partition("?")
+    if not question_mark:
+        return uri
+    query, hash_mark, fragment = query.partition("#")
+    parameters = [_redact_assignment(parameter) for parameter in re.split(r"([&;])", query)]
+    return f"{base}?{''.join(parameters)}{hash_mark}{fragment}"
+
+
+def _redact_assignment(assignment: str) -> str:
+    """`name=value` with the value replaced when the name says it is a credential."""
+    name, equals, _ = assignment.partition("=")
+    return f"{name}={REDACTED}" if equals and _SECRET_NAME.search(name) else assignment
+
+
+def redact_text(text: str) -> str:
+    """Free text (an error message, a command-line argument) with every URI in it redacted."""
+    return _URI_IN_TEXT.sub(lambda match: redact_uri(match[0]), text)
+
+
+def redact_command(command: Sequence[str]) -> str:
+    """A command line as a shell would take it, with credentials replaced: URIs anywhere, and
+    the whole value of a `NAME=VALUE` argument whose name says it is a secret (`-s
+    NEWSMON_MONITOR_WEBHOOK_URL=…`, whose path is the secret)."""
+    return shlex.join(_redact_argument(argument) for argument in command)
+
+
+def _redact_argument(argument: str) -> str:
+    name, equals, value = argument.partition("=")
+    if equals and "://" not in name and _SECRET_NAME.search(name):
+        return f"{name}={REDACTED}"
+    return redact_text(argument)
+
+
+def store_uri_setting(settings: Any) -> str | None:
+    """The NEWSMON_STORE setting of Scrapy `settings`, None when unset. A profile that sets
+    NEWSMON_STORE_REQUIRED (settings.production) without a store is a StoreError saying how to
+    give one, rather than a quiet fallback to the embedded default."""
+    uri = settings.get("NEWSMON_STORE") or None
+    if uri is None and settings.getbool("NEWSMON_STORE_REQUIRED"):
+        raise StoreError(
+            "no store given, and these settings have no default: set $NEWSMON_STORE (or -s NEWSMON_STORE=…,"
+            " or --store), e.g. mongodb://mongo:27017/newsmon"
+        )
+    return uri
 
 
 def resolve_store_uri(uri: str | None = None) -> str:
@@ -236,16 +289,20 @@ class Store(ABC):
         self.close()
 
 
-def open_store(uri: str | None = None, **options: Any) -> Store:
+def open_store(uri: str | None = None, *, must_exist: bool = False, **options: Any) -> Store:
     """Open the store a URI names (`sqlite:///path`, `mongodb://…`, `mongodb+srv://…`).
 
-    `options` are the backend's keyword arguments (the NEWSMON_STORE_OPTIONS setting).
+    `options` are the backend's keyword arguments (the NEWSMON_STORE_OPTIONS setting). With
+    `must_exist` (commands that only read), a SQLite file that is not there is a StoreError
+    instead of a new empty store; a MongoDB database cannot be told from an empty one.
     """
     uri = resolve_store_uri(uri)
     scheme = uri.split("://", 1)[0].lower()
     if scheme == "sqlite":
-        from newsmon.store.sqlite import SQLiteStore
+        from newsmon.store.sqlite import SQLiteStore, sqlite_path
 
+        if must_exist and not sqlite_path(uri).is_file():
+            raise StoreError(f"no SQLite store at {sqlite_path(uri)} (a load or a crawl creates it; check the path)")
         return _open(SQLiteStore, uri, options)
     if scheme in ("mongodb", "mongodb+srv"):
         from newsmon.store.mongo import MongoStore

@@ -26,8 +26,10 @@ from newsmon.store.base import (
     RememberedUrl,
     Store,
     StoreError,
+    StoreUnavailable,
     WriteResult,
     article_key,
+    redact_uri,
 )
 
 _SCHEMA = """
@@ -92,7 +94,7 @@ def sqlite_path(uri: str) -> Path:
     """`sqlite:///data/x.db` -> data/x.db (relative), `sqlite:////tmp/x.db` -> /tmp/x.db."""
     prefix = "sqlite:///"
     if not uri.startswith(prefix) or len(uri) == len(prefix):
-        raise StoreError(f"bad SQLite URI {uri!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
+        raise StoreError(f"bad SQLite URI {redact_uri(uri)!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
     return Path(uri[len(prefix):])
 
 
@@ -108,6 +110,13 @@ def _enable_wal(db: sqlite3.Connection, timeout: float) -> None:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.01)
+
+
+def _is_locked(error: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED (extended codes included): another connection holds the lock."""
+    code = getattr(error, "sqlite_errorcode", None)
+    locked = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return isinstance(error, sqlite3.OperationalError) and code is not None and (code & 0xFF) in locked
 
 
 def _now() -> str:
@@ -130,6 +139,7 @@ class SQLiteStore(Store):
     def __init__(self, uri: str, *, timeout: float = 30.0) -> None:
         self.uri = uri
         self.path = sqlite_path(uri)
+        self.timeout = timeout
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
@@ -180,16 +190,28 @@ class SQLiteStore(Store):
 
     @contextmanager
     def _write_transaction(self) -> Iterator[None]:
-        """One `BEGIN IMMEDIATE` ... `COMMIT`, rolled back and raised as StoreError on failure."""
+        """One `BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any failure, so that the connection
+        never keeps the write lock, and raised as StoreError when SQLite or the data failed.
+
+        BEGIN IMMEDIATE waits up to `timeout` seconds for another writer's lock; a lock held
+        longer is StoreUnavailable, as for a server that cannot be reached: callers spool.
+        """
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
             yield
             db.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-            raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
+            if _is_locked(exc):
+                raise StoreUnavailable(
+                    f"SQLite store {self.path} stayed locked by another writer for {self.timeout:g}s: {exc}"
+                ) from exc
+            # ValueError: text SQLite cannot encode (UnicodeEncodeError), a record json cannot write.
+            if isinstance(exc, (sqlite3.Error, ValueError)):
+                raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
+            raise
 
     def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
         self._db.executemany(
