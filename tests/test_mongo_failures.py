@@ -276,8 +276,47 @@ def test_an_analysts_own_text_index_leaves_the_store_working(caplog, client):
     store.articles = RefusingTextIndexes(store.articles)
     with caplog.at_level(logging.WARNING):
         assert store.upsert_many([_prepared(1)]).inserted == 1
-    assert "no text index on title/body: OperationFailure: only one text index" in caplog.text
-    assert store.has_url(_prepared(1).url)
+    assert "no full-text search, the text index on title/body was refused: OperationFailure: only one text" in caplog.text
+    assert store.has_url(_prepared(1).url) and store.text_search is False
+
+
+def test_the_store_knows_whether_the_server_has_full_text_search_and_says_so_once(caplog, client):
+    """mongod creates the text index; SecantusDB refuses it (it has no text indexes): one short line."""
+    store = mongo_store(client)
+    assert store.text_search is None  # nothing asked yet
+    with caplog.at_level(logging.WARNING):
+        store.upsert_many([_prepared(1)])
+        store.count()
+        store.upsert_many([_prepared(2)])
+    refusals = [r.getMessage() for r in caplog.records if "no full-text search" in r.getMessage()]
+    has_text_index = "title_body_text" in client.get_default_database().articles.index_information()
+    assert store.text_search is has_text_index
+    assert len(refusals) == (0 if has_text_index else 1)
+    # The server's reason, not its whole reply (pymongo's str() of it runs to hundreds of characters).
+    assert all("full error" not in line and len(line) < 300 for line in refusals), refusals
+    assert store.count() == 2
+
+
+# -- values BSON cannot encode ---------------------------------------------------------------------------
+def test_text_bson_cannot_encode_is_a_store_error_naming_the_article_and_field(caplog, client):
+    store = mongo_store(client)
+    good, bad = _prepared(1), _prepared(2, "Broken text \ud800 of two.")  # a lone surrogate: valid JSON, not UTF-8
+    with pytest.raises(StoreError) as raised:
+        store.upsert_many([good, bad])
+    message = str(raised.value)
+    assert not isinstance(raised.value, StoreUnavailable)  # nothing to wait out or spool for
+    assert f"cannot store article {bad.url!r} (field body: UnicodeEncodeError:" in message and "surrogates not allowed" in message
+    assert good.url not in message
+    message.encode("utf-8")  # the message itself holds no lone surrogate: it can be logged
+    assert store.count() == 0  # nothing of the batch was written
+    assert store.upsert_many([good]).inserted == 1  # and the store goes on: not an outage, no breaker
+    unencodable_url = _prepared(3)
+    unencodable_url.url = "https://apa.az/en/news/\udcff"
+    with pytest.raises(StoreError, match=r"cannot store article 'https://apa.az/en/news/\\udcff' \(field _id"):
+        store.upsert_many([unencodable_url])
+    with pytest.raises(StoreError, match=r"known_urls failed, a value cannot be encoded as BSON: UnicodeEncodeError"):
+        store.known_urls(["https://apa.az/\ud800"])
+    assert store.count() == 1 and SECRET not in caplog.text + message
 
 
 # -- spooling while the store is down, replay when it is back ----------------------------------------
