@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.project import ENVVAR as SETTINGS_MODULE_ENV_VAR
 
+from mongo_server import SecantusServer
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR
+from store_backends import real_mongo_uri
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +37,16 @@ def settings_module_environment() -> Iterator[None]:
         os.environ.pop(SETTINGS_MODULE_ENV_VAR, None)
     else:
         os.environ[SETTINGS_MODULE_ENV_VAR] = before
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MongoDB wire-protocol server for the session: $NEWSMON_TEST_MONGO_URI if set (any
+    mongod), else a SecantusDB server started here, data in a temporary directory, stopped at the
+    end. A session is one xdist worker, so every worker has a server of its own."""
+    given = real_mongo_uri()
+    if given:
+        yield given
+        return
+    with SecantusServer(tmp_path_factory.mktemp("secantus")) as server:
+        yield server.uri()

@@ -12,10 +12,14 @@ import functools
 import inspect
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import mongomock
 from mongomock.collection import BulkOperationBuilder
+from pymongo import MongoClient
 
 TEST_MONGO_URI_ENV = "NEWSMON_TEST_MONGO_URI"
 MOCK_URI = "mongodb://localhost:27017/newsmon_test"
@@ -50,6 +54,18 @@ def mongomock_client(uri: str = MOCK_URI) -> mongomock.MongoClient:
 
 def real_mongo_uri() -> str | None:
     return os.environ.get(TEST_MONGO_URI_ENV) or None
+
+
+@contextmanager
+def database_of_its_own(uri: str) -> Iterator[MongoClient]:
+    """A client of the server `uri` names whose default database is a new one, dropped at the end."""
+    parts = urlsplit(uri)
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with MongoClient(urlunsplit(parts._replace(path=f"/{name}")), serverSelectionTimeoutMS=3000) as client:
+        try:
+            yield client
+        finally:
+            client.drop_database(name)
 
 
 def drop_collections(store: Any) -> None:

@@ -3,6 +3,11 @@
 Whatever happens, every article that was stored or spooled ends up stored exactly once, and no
 credential from the URI shows in a message, a log line, a stat or a repr.
 
+The database is a real server's (the session's SecantusDB, or $NEWSMON_TEST_MONGO_URI), one
+database per test. The faults here are injected between the store and its collections, where
+their timing is exact (the third write fails, an acknowledgement is lost after the write was
+applied); tests/test_mongo_server_faults.py injects them into the server process with signals.
+
 Time is the tests' own (`Clock`): the circuit breaker stays open until a test moves the clock.
 """
 from __future__ import annotations
@@ -11,12 +16,13 @@ import fcntl
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import TEXT
+from pymongo import TEXT, MongoClient
 from pymongo.errors import AutoReconnect, OperationFailure
 
 from newsmon.chain import Chain, CounterStats, Rejected, StoreStep
@@ -27,7 +33,7 @@ from newsmon.items import Article, to_record
 from newsmon.store import StoreError, StoreUnavailable, open_store
 from newsmon.store.mongo import MongoStore
 from newsmon.store.spool import Spool
-from store_backends import COLLECTION_ATTRIBUTES, mongomock_client
+from store_backends import COLLECTION_ATTRIBUTES, database_of_its_own
 
 SECRET = "s3cret-pw"
 URI = f"mongodb://crawler:{SECRET}@db.example.net:27017/newsmon_test?authSource=admin"
@@ -35,6 +41,13 @@ T0 = datetime(2024, 4, 28, 12, 0, tzinfo=timezone.utc)
 PAIRS_FILE = Path(__file__).parent / "fixtures/stories/pairs.jsonl"
 WRITES = {"bulk_write", "insert_one"}
 BREAKER_SECONDS = 30.0
+
+
+@pytest.fixture
+def client(mongo_uri: str) -> Iterator[MongoClient]:
+    """A client of the real server whose default database is the test's own, dropped afterwards."""
+    with database_of_its_own(mongo_uri) as client:
+        yield client
 
 
 class Clock:
@@ -133,9 +146,9 @@ def stored_urls(store: Any) -> list[str]:
 
 
 # -- transient failures -------------------------------------------------------------------------------
-def test_a_failing_write_is_retried_and_nothing_is_lost(caplog, tmp_path):
+def test_a_failing_write_is_retried_and_nothing_is_lost(caplog, tmp_path, client):
     outage = Outage(failures=2)
-    store = inject(mongo_store(mongomock_client()), outage)
+    store = inject(mongo_store(client), outage)
     chain = Chain(settings(tmp_path), store)
     with caplog.at_level(logging.WARNING):
         crawl(chain, [crawled(n) for n in range(12)])
@@ -146,8 +159,8 @@ def test_a_failing_write_is_retried_and_nothing_is_lost(caplog, tmp_path):
     assert "retry 1/2" in caplog.text and "retry 2/2" in caplog.text
 
 
-def test_an_outage_longer_than_the_retries_is_store_unavailable(caplog):
-    store = inject(mongo_store(mongomock_client()), Outage(down=True), methods=None)
+def test_an_outage_longer_than_the_retries_is_store_unavailable(caplog, client):
+    store = inject(mongo_store(client), Outage(down=True), methods=None)
     with caplog.at_level(logging.WARNING), pytest.raises(StoreUnavailable) as raised:
         store.count()
     assert "unreachable (count)" in str(raised.value) and "AutoReconnect" in str(raised.value)
@@ -177,9 +190,9 @@ def test_a_store_opens_while_the_server_is_down_which_its_first_operation_report
 
 
 # -- the circuit breaker: an outage costs the retries once, not on every operation ---------------------
-def test_after_an_outage_operations_fail_fast_until_the_breaker_lets_one_try(caplog):
+def test_after_an_outage_operations_fail_fast_until_the_breaker_lets_one_try(caplog, client):
     outage, clock = Outage(down=True), Clock()
-    store = inject(mongo_store(mongomock_client(), clock), outage, methods=None)
+    store = inject(mongo_store(client, clock), outage, methods=None)
     with pytest.raises(StoreUnavailable, match=r"unreachable \(count\): AutoReconnect"):
         store.count()
     assert outage.failed == 3  # the retries, once
@@ -213,17 +226,16 @@ def test_after_an_outage_operations_fail_fast_until_the_breaker_lets_one_try(cap
     assert outage.failed == 6
 
 
-def test_without_a_breaker_every_operation_is_retried():
+def test_without_a_breaker_every_operation_is_retried(client):
     outage = Outage(down=True)
-    store = inject(mongo_store(mongomock_client(), breaker_seconds=0), outage, methods=None)
+    store = inject(mongo_store(client, breaker_seconds=0), outage, methods=None)
     for expected_failures in (3, 6):
         with pytest.raises(StoreUnavailable, match="AutoReconnect"):
             store.count()
         assert outage.failed == expected_failures
 
 
-def test_the_first_operation_that_reaches_the_server_creates_the_indexes_once():
-    client = mongomock_client()
+def test_the_first_operation_that_reaches_the_server_creates_the_indexes_once(client):
     outage, clock = Outage(down=True), Clock()
     store = inject(mongo_store(client, clock), outage, methods=None)  # opening took no operation
     with pytest.raises(StoreUnavailable):
@@ -259,18 +271,56 @@ class RefusingTextIndexes:
         return self._collection.create_index(keys, **options)
 
 
-def test_an_analysts_own_text_index_leaves_the_store_working(caplog):
-    store = mongo_store(mongomock_client())
+def test_an_analysts_own_text_index_leaves_the_store_working(caplog, client):
+    store = mongo_store(client)
     store.articles = RefusingTextIndexes(store.articles)
     with caplog.at_level(logging.WARNING):
         assert store.upsert_many([_prepared(1)]).inserted == 1
-    assert "no text index on title/body: OperationFailure: only one text index" in caplog.text
-    assert store.has_url(_prepared(1).url)
+    assert "no full-text search, the text index on title/body was refused: OperationFailure: only one text" in caplog.text
+    assert store.has_url(_prepared(1).url) and store.text_search is False
+
+
+def test_the_store_knows_whether_the_server_has_full_text_search_and_says_so_once(caplog, client):
+    """mongod creates the text index; SecantusDB refuses it (it has no text indexes): one short line."""
+    store = mongo_store(client)
+    assert store.text_search is None  # nothing asked yet
+    with caplog.at_level(logging.WARNING):
+        store.upsert_many([_prepared(1)])
+        store.count()
+        store.upsert_many([_prepared(2)])
+    refusals = [r.getMessage() for r in caplog.records if "no full-text search" in r.getMessage()]
+    has_text_index = "title_body_text" in client.get_default_database().articles.index_information()
+    assert store.text_search is has_text_index
+    assert len(refusals) == (0 if has_text_index else 1)
+    # The server's reason, not its whole reply (pymongo's str() of it runs to hundreds of characters).
+    assert all("full error" not in line and len(line) < 300 for line in refusals), refusals
+    assert store.count() == 2
+
+
+# -- values BSON cannot encode ---------------------------------------------------------------------------
+def test_text_bson_cannot_encode_is_a_store_error_naming_the_article_and_field(caplog, client):
+    store = mongo_store(client)
+    good, bad = _prepared(1), _prepared(2, "Broken text \ud800 of two.")  # a lone surrogate: valid JSON, not UTF-8
+    with pytest.raises(StoreError) as raised:
+        store.upsert_many([good, bad])
+    message = str(raised.value)
+    assert not isinstance(raised.value, StoreUnavailable)  # nothing to wait out or spool for
+    assert f"cannot store article {bad.url!r} (field body: UnicodeEncodeError:" in message and "surrogates not allowed" in message
+    assert good.url not in message
+    message.encode("utf-8")  # the message itself holds no lone surrogate: it can be logged
+    assert store.count() == 0  # nothing of the batch was written
+    assert store.upsert_many([good]).inserted == 1  # and the store goes on: not an outage, no breaker
+    unencodable_url = _prepared(3)
+    unencodable_url.url = "https://apa.az/en/news/\udcff"
+    with pytest.raises(StoreError, match=r"cannot store article 'https://apa.az/en/news/\\udcff' \(field _id"):
+        store.upsert_many([unencodable_url])
+    with pytest.raises(StoreError, match=r"known_urls failed, a value cannot be encoded as BSON: UnicodeEncodeError"):
+        store.known_urls(["https://apa.az/\ud800"])
+    assert store.count() == 1 and SECRET not in caplog.text + message
 
 
 # -- spooling while the store is down, replay when it is back ----------------------------------------
-def test_down_store_spools_the_crawl_continues_and_replay_stores_each_article_once(caplog, tmp_path):
-    client = mongomock_client()
+def test_down_store_spools_the_crawl_continues_and_replay_stores_each_article_once(caplog, tmp_path, client):
     outage = Outage(down=True)
     clock = Clock()
     store = inject(mongo_store(client, clock), outage)
@@ -294,9 +344,8 @@ def test_down_store_spools_the_crawl_continues_and_replay_stores_each_article_on
     assert again.stats.get_value("newsmon/dedupe/duplicate") == 2
 
 
-def test_a_full_outage_is_spooled_by_the_store_step(tmp_path):
+def test_a_full_outage_is_spooled_by_the_store_step(tmp_path, client):
     # Reads fail too; the store step alone (no dedupe lookups) must still lose nothing.
-    client = mongomock_client()
     outage = Outage(down=True)
     step = StoreStep(settings(tmp_path), inject(mongo_store(client), outage, methods=None), CounterStats())
     articles = [_prepared(n) for n in range(7)]
@@ -310,8 +359,7 @@ def test_a_full_outage_is_spooled_by_the_store_step(tmp_path):
     assert stored_urls(mongo_store(client)) == sorted(a.url for a in articles)
 
 
-def test_a_crash_between_spool_and_replay_loses_nothing_and_stores_nothing_twice(tmp_path):
-    client = mongomock_client()  # the database outlives the crawler process
+def test_a_crash_between_spool_and_replay_loses_nothing_and_stores_nothing_twice(tmp_path, client):
     first = mongo_store(client)
     crawl(Chain(settings(tmp_path), first), [crawled(1), crawled(2, body="First version of two.")])
     outage = Outage(down=True, lose_acks=True)  # writes arrive, their acknowledgements do not
@@ -344,10 +392,10 @@ class DiesAfterWriting:
         raise SystemExit("killed")
 
 
-def test_a_crash_during_replay_replays_the_batch_again_harmlessly(tmp_path):
+def test_a_crash_during_replay_replays_the_batch_again_harmlessly(tmp_path, client):
     spool = Spool(tmp_path / "spool", URI)
     spool.append([_prepared(1), _prepared(2, "Edited text of two.")])
-    store = mongo_store(mongomock_client())
+    store = mongo_store(client)
     store.upsert_many([_prepared(2)])
     with pytest.raises(SystemExit):
         spool.replay(DiesAfterWriting(store))
@@ -357,13 +405,13 @@ def test_a_crash_during_replay_replays_the_batch_again_harmlessly(tmp_path):
     assert [r["article"].body for r in store.revisions(_prepared(2).url)] == [_prepared(2).body]
 
 
-def test_a_truncated_last_spool_line_is_skipped_and_reported(caplog, tmp_path):
+def test_a_truncated_last_spool_line_is_skipped_and_reported(caplog, tmp_path, client):
     spool = Spool(tmp_path / "spool", URI)
     path = spool.append([_prepared(1), _prepared(2)])
     whole_line = json.dumps(to_record(_prepared(3)))
     with open(path, "a", encoding="utf-8") as file:
         file.write(whole_line[: len(whole_line) // 2])  # the crash came in the middle of this line
-    store = mongo_store(mongomock_client())
+    store = mongo_store(client)
     with caplog.at_level(logging.WARNING):
         assert spool.replay(store) == (2, 0)
     assert f"spool {path} line 3 unreadable" in caplog.text
@@ -371,21 +419,20 @@ def test_a_truncated_last_spool_line_is_skipped_and_reported(caplog, tmp_path):
     assert not path.exists()
 
 
-def test_a_batch_still_being_written_is_left_alone(tmp_path):
+def test_a_batch_still_being_written_is_left_alone(tmp_path, client):
     spool = Spool(tmp_path / "spool", URI)
     path = spool.append([_prepared(1)])
-    store = mongo_store(mongomock_client())
+    store = mongo_store(client)
     with open(path, encoding="utf-8") as file:
         fcntl.flock(file, fcntl.LOCK_EX)  # as the writer holds it until the batch is complete
         assert spool.replay(store) == (0, 1)
     assert spool.replay(store) == (1, 0)
 
 
-def test_replay_stops_while_the_store_is_still_down(tmp_path):
+def test_replay_stops_while_the_store_is_still_down(tmp_path, client):
     spool = Spool(tmp_path / "spool", URI)
     spool.append([_prepared(1), _prepared(2)])
     spool.append([_prepared(3)])
-    client = mongomock_client()
     assert spool.replay(inject(mongo_store(client), Outage(down=True))) == (0, 3)
     assert spool.replay(mongo_store(client)) == (3, 0)
 
@@ -404,8 +451,7 @@ def test_newsmon_replay_command(tmp_path, capsys):
         assert store.count() == 2
 
 
-def test_each_store_replays_only_its_own_spool(tmp_path, capsys):
-    client = mongomock_client()
+def test_each_store_replays_only_its_own_spool(tmp_path, capsys, client):
     outage = Outage(down=True)
     crawl(Chain(settings(tmp_path), inject(mongo_store(client), outage)), [crawled(1), crawled(2)])
     other_store = f"sqlite:///{tmp_path}/other.db"
@@ -425,8 +471,7 @@ def test_each_store_replays_only_its_own_spool(tmp_path, capsys):
 
 
 # -- a full outage: every step goes on without the store -------------------------------------------------
-def test_a_full_outage_loses_no_article_and_the_replay_stores_each_once(caplog, tmp_path):
-    client = mongomock_client()
+def test_a_full_outage_loses_no_article_and_the_replay_stores_each_once(caplog, tmp_path, client):
     crawl(Chain(settings(tmp_path), mongo_store(client)), [crawled(n) for n in range(3)])
     outage, clock = Outage(down=True), Clock()
     store = inject(mongo_store(client, clock), outage, methods=None)  # reads fail too
@@ -462,11 +507,10 @@ def test_a_full_outage_loses_no_article_and_the_replay_stores_each_once(caplog, 
     assert Spool(tmp_path / "spool", URI).pending() == 0
 
 
-def test_a_copy_spooled_during_an_outage_joins_its_stored_story_when_replayed(tmp_path):
+def test_a_copy_spooled_during_an_outage_joins_its_stored_story_when_replayed(tmp_path, client):
     pair = next(json.loads(line) for line in PAIRS_FILE.read_text(encoding="utf-8").splitlines() if '"az-quake-samaxi/copy"' in line)
     original = crawled(1, pair["a"]["body"])
     copy = crawled(2, pair["b"]["body"])
-    client = mongomock_client()
     crawl(Chain(settings(tmp_path), mongo_store(client)), [original])
     outage = Outage(down=True)
     during = Chain(settings(tmp_path), inject(mongo_store(client), outage, methods=None))
@@ -480,8 +524,7 @@ def test_a_copy_spooled_during_an_outage_joins_its_stored_story_when_replayed(tm
     assert stored[copy.url] == stored[original.url] == original.story_id
 
 
-def test_dedupe_and_stories_use_the_store_again_once_it_answers(caplog, tmp_path):
-    client = mongomock_client()
+def test_dedupe_and_stories_use_the_store_again_once_it_answers(caplog, tmp_path, client):
     first = crawled(1)
     crawl(Chain(settings(tmp_path), mongo_store(client)), [first])
     (story,) = {a.story_id for a in mongo_store(client).query()}
@@ -530,8 +573,7 @@ class RacedCollection:
         return self._collection.bulk_write(requests, **kwargs)
 
 
-def test_an_insert_race_ends_in_one_document_not_an_error():
-    client = mongomock_client()
+def test_an_insert_race_ends_in_one_document_not_an_error(client):
     store, rival = mongo_store(client), mongo_store(client)
     batch = [_prepared(n) for n in range(4)]
     store.articles = RacedCollection(store.articles, rival, [_prepared(n) for n in range(4)])
@@ -540,8 +582,7 @@ def test_an_insert_race_ends_in_one_document_not_an_error():
     assert store.count() == 4
 
 
-def test_a_revision_race_keeps_every_version():
-    client = mongomock_client()
+def test_a_revision_race_keeps_every_version(client):
     store, rival = mongo_store(client), mongo_store(client)
     store.upsert_many([_prepared(1, "Version one.")])
     store.articles = RacedCollection(store.articles, rival, [_prepared(1, "Version two, by the rival.")])
@@ -553,8 +594,7 @@ def test_a_revision_race_keeps_every_version():
     assert bodies[-1] == "Version two, by the rival."
 
 
-def test_a_content_race_under_two_urls_ends_in_one_document():
-    client = mongomock_client()
+def test_a_content_race_under_two_urls_ends_in_one_document(client):
     store, rival = mongo_store(client), mongo_store(client)
     copy = _prepared(1)
     copy.url = "https://apa.az/en/elsewhere/1"
@@ -564,8 +604,7 @@ def test_a_content_race_under_two_urls_ends_in_one_document():
 
 
 # -- credentials ---------------------------------------------------------------------------------------
-def test_credentials_never_show(caplog, tmp_path):
-    client = mongomock_client()
+def test_credentials_never_show(caplog, tmp_path, client):
     store = inject(mongo_store(client), Outage(down=True))
     chain = Chain(settings(tmp_path), store)
     with caplog.at_level(logging.DEBUG):
@@ -587,8 +626,8 @@ class Unauthorized(Outage):
         raise OperationFailure("Authentication failed.", code=18)
 
 
-def test_wrong_credentials_stop_a_chain_from_starting(tmp_path):
-    store = inject(mongo_store(mongomock_client()), Unauthorized(), methods=None)
+def test_wrong_credentials_stop_a_chain_from_starting(tmp_path, client):
+    store = inject(mongo_store(client), Unauthorized(), methods=None)
     with pytest.raises(StoreError) as raised:
         Chain(settings(tmp_path), store)  # the story step checks the index when it starts
     assert not isinstance(raised.value, StoreUnavailable)
