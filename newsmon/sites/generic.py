@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import trafilatura
 from scrapy.http import Response
 
+from newsmon.dates import parse_dateline
 from newsmon.items import Article
 from newsmon.sites.base import (
     Edition,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from newsmon.sites.base import Site
 
 PUBLISHED_META = ("article:published_time", "datePublished")
+MAX_DATELINE_CHARS = 60
 
 
 def extract_article(response: Response, *, site: Site, edition: Edition, url: str) -> Parsed:
@@ -73,7 +75,7 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
             outlet=site.name,
             lang=edition.lang,
             title=title,
-            body=document["text"].replace("\n", "\n\n"),
+            body=_main_text(document["text"], title),
             published_at=published_at,
             dateline=dateline,
             category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
@@ -85,3 +87,16 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
         tuple(fallbacks),
     )
 
+
+
+def _main_text(text: str, title: str) -> str:
+    """trafilatura's text as paragraphs, without the headline and dateline it keeps when they
+    stand just above the text (the article's own fields hold them)."""
+    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+    while paragraphs and (paragraphs[0] == title or _is_dateline(paragraphs[0])):
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs)
+
+
+def _is_dateline(line: str) -> bool:
+    return len(line) <= MAX_DATELINE_CHARS and parse_dateline(line) is not None
