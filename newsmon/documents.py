@@ -24,12 +24,8 @@ from charset_normalizer import from_bytes
 
 from newsmon.items import Article
 from newsmon.lang import detect_language
-from newsmon.text import is_junk_paragraph, split_credit
-
-# Agencies seen in credit lines -> the host of their edition in each language.
-AGENCY_SITES = {
-    "apa": {"az": "apa.az", "en": "en.apa.az", "ru": "ru.apa.az"},
-}
+from newsmon.sites import site_of_agency
+from newsmon.text import is_credit_line, is_junk_paragraph, split_credit
 
 _DATELINE = re.compile(r"^#\s*(?P<dateline>\S.*)$")
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
@@ -92,15 +88,20 @@ def parse_document(text: str, *, source_path: str = "") -> Article:
     caption, agency = _caption_and_agency(header[1:])
     body = "\n\n".join(body_blocks)
     lang = detect_language(f"{title}\n{body}")
+    outlet = site_of_agency(agency)
+    edition = next((e for e in outlet.editions if e.lang == lang), None) if outlet else None
     return Article(
         url="",
-        site=AGENCY_SITES.get(agency, {}).get(lang, agency),
+        # The credited agency's edition in the text's language; an unknown agency is filed
+        # under its name as credited, with no outlet.
+        site=edition.host if edition else agency.lower(),
+        outlet=outlet.name if outlet else "",
         lang=lang,
         title=title,
         body=body,
         dateline=_DATELINE.match(blocks[dateline_at])["dateline"].strip(),
         image_caption=caption,
-        authors=[agency.upper()] if agency else [],
+        authors=[agency] if agency else [],
         source="file",
         source_path=source_path,
     )
@@ -126,16 +127,15 @@ def _caption_and_agency(header_rest: list[str]) -> tuple[str, str]:
     """The photo caption and the credited agency from the blocks between title and dateline."""
     caption, agency = "", ""
     for block in header_rest:
-        credit_caption = split_credit(block)
-        if credit_caption is not None:
+        if block.lstrip().startswith("©") and is_credit_line(block):
+            # `© APA | caption`, or `© APA` alone, which credits and captions nothing.
             agency = _credit_agency(block)
-            caption = caption or credit_caption
+            caption = caption or split_credit(block) or ""
         else:
             caption = caption or " ".join(block.split())
     return caption, agency
 
 
 def _credit_agency(credit_line: str) -> str:
-    """`© APA | caption` -> `apa`."""
-    name = credit_line.lstrip("©").split("|", 1)[0].strip()
-    return name.lower()
+    """`© APA | caption` -> `APA`, as credited."""
+    return " ".join(credit_line.strip().lstrip("©").split("|", 1)[0].split())

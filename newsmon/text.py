@@ -8,6 +8,7 @@ so that an entity such as ``&nbsp;`` is decoded before spaces are normalized.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -359,15 +360,17 @@ def clean_body(text: str) -> str:
     return "\n\n".join(_drop_junk(paragraphs))
 
 
-# Exact agency suffixes that sites append to <title>/og:title.  ' - FOTO', ' - VIDEO' and the
-# like are part of APA's real headlines and are kept.
-_AGENCY_TITLE_SUFFIX_RE = re.compile(
-    r"\s+[|\-–—]\s+(?:APA|APA\.AZ|apa\.az|Apa\.az|Report\.az|REPORT\.AZ|report\.az|Trend\.az"
-    r"|trend\.az|Oxu\.az|oxu\.az|AZERTAC|AZƏRTAC|Azertag\.az|azertag\.az|Azernews|AzerNews)$"
-)
+# Exact agency suffixes that sites append to <title>/og:title (newsmon.sites: each outlet's
+# `title_suffixes`).  ' - FOTO', ' - VIDEO' and the like are part of real headlines and are kept.
+@functools.cache
+def _agency_title_suffix_re() -> re.Pattern[str]:
+    from newsmon.sites import REGISTRY  # site modules must not need this module to import
+
+    names = sorted({name for site in REGISTRY.values() for name in site.title_suffixes}, key=len, reverse=True)
+    return re.compile(rf"\s+[|\-–—]\s+(?:{'|'.join(map(re.escape, names))})$", re.IGNORECASE)
 
 
 def clean_title(text: str) -> str:
     """Clean a headline: HTML, Unicode, whitespace, and a trailing `` | APA``-style suffix."""
     title = _clean_paragraph(text)
-    return _AGENCY_TITLE_SUFFIX_RE.sub("", title)
+    return _agency_title_suffix_re().sub("", title)

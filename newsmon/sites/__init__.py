@@ -5,6 +5,7 @@ URL canonicalization, the loader's credit lines, the schedule and the demo all r
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
@@ -37,10 +38,22 @@ def site_named(name: str) -> Site:
         raise KeyError(f"no site {name!r}: choose from {', '.join(REGISTRY)}") from None
 
 
+@functools.lru_cache(maxsize=4096)  # one call per URL canonicalized; hosts repeat
 def site_of_host(host: str) -> Site | None:
     """The outlet whose domains include `host` (any edition, alias or old host)."""
     host = host.lower().rstrip(".")
     return next((site for site in REGISTRY.values() if site.owns_host(host)), None)
+
+
+def site_of_agency(name: str) -> Site | None:
+    """The outlet a credit line names (`APA`, `Report.az`), None for an agency without a profile."""
+    folded = name.strip().casefold()
+    return next((s for s in REGISTRY.values() if folded in {n.casefold() for n in agency_names(s)}), None)
+
+
+def agency_names(site: Site) -> tuple[str, ...]:
+    """How an outlet signs: its agency names, its title and its domains (`apa.az`)."""
+    return tuple(dict.fromkeys((*site.agency_names, site.title, *site.domains)))
 
 
 def outlet_of_host(host: str) -> str:

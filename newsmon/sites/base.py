@@ -128,6 +128,13 @@ class Site:
     agency_names: ClassVar[tuple[str, ...]] = ()
     # The User-Agent for this site when the project's honest default is refused (None: default).
     user_agent: ClassVar[str | None] = None
+    @property
+    def title_suffixes(self) -> tuple[str, ...]:
+        """What the outlet appends to headlines (`Headline | APA`, `- Report.az`), matched
+        without case: its domains and the names it signs with that are not plain words."""
+        names = (*self.agency_names, *self.domains)
+        return tuple(n for n in dict.fromkeys(names) if "." in n or n.isupper() or not n[1:].islower())
+
     # Whether parse_article is this site's own parser rather than generic extraction.
     has_page_parser: ClassVar[bool] = False
 
