@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from newsmon.middlewares import FAILURE_KINDS
+from newsmon.sites.base import PAGE_ERROR_REASONS
 
 # Exit status of `scrapy crawl` when the crawl ran but a monitor failed (1 and 2 are Scrapy's
 # own: the crawl could not start, bad usage).
@@ -32,7 +33,7 @@ MONITORS_FAILED_STAT = "newsmon/monitors/failed"
 MONITOR_RESULTS_STAT = "newsmon/monitors/results"
 
 # What a spider reports about the links and pages it handled, as `newsmon/<spider>/<name>`
-# counters: the APA spider's vocabulary, and the contract for any spider of the project.
+# counters: the vocabulary of newsmon.spiders.base, and the contract for any spider of the project.
 # Every article link found on a listing page or feed ends in one of these counters:
 SKIPPED_LINKS = ("known_skipped", "older_skipped")  # not requested: stored already, older than `since`
 EXTRACTED_PAGES = "articles"  # requested, and the page gave an article
@@ -40,7 +41,6 @@ EXTRACTED_PAGES = "articles"  # requested, and the page gave an article
 # below, or a download failure (newsmon.middlewares.failure_kind: `http_404`, `timeout`, ...).
 # A page lacking one of these fields is turned down under the chain's name for the reason.
 MISSING_FIELD_REASONS = {"title": "no_title", "body": "no_body", "published_at": "no_date"}
-PAGE_REJECTION_REASONS = ("not_html", "malformed", "truncated", *MISSING_FIELD_REASONS.values())
 
 # Monitor statuses in run documents (Spidermon's OK/SKIPPED become PASS/SKIP); ERROR is a
 # monitor that could not run to the end and counts as failed.
@@ -66,7 +66,7 @@ def recorded_scope(run: Mapping[str, Any]) -> str:
 
 def is_page_rejection(name: str) -> bool:
     """Whether a spider counter `newsmon/<spider>/<name>` counts pages turned down."""
-    return name in PAGE_REJECTION_REASONS or name in FAILURE_KINDS or name.startswith("http_")
+    return name in PAGE_ERROR_REASONS or name in FAILURE_KINDS or name.startswith("http_")
 
 
 def page_rejections(stats: Mapping[str, Any], spider: str) -> dict[str, int]:
