@@ -78,6 +78,30 @@ class SpiderArgumentError(ValueError):
 
 
 @dataclass
+class ListingProgress:
+    """How far one edition's listing got, so that a run cut short (`max_pages`, a shutdown, a
+    crash, a listing page that failed) leaves no permanent gap below the articles it read.
+
+    The store keeps the edition's gaps (Store.listing_gaps): the listing pages where runs
+    stopped before reaching known articles or an end, nearest the top first. They are written
+    after every listing page, so a crash leaves them too. A run reads the new articles at the
+    top; at the first page with nothing new it continues at the first gap, reads on until a
+    page with nothing new after new ones (that gap is closed) or an end, then the next gap.
+    """
+
+    gaps: list[str]  # this edition's open gaps, nearest the top first
+    next_url: str = ""  # the page this run reads next ("" between reading passes)
+    resuming: bool = False  # reading on from a gap
+    resumed_new: bool = False  # the gap's pages had new articles: the next all-known page closes it
+    owes: bool = True  # the store held the edition's articles when the run began (a first run owes nothing)
+
+    def open_gaps(self) -> list[str]:
+        """What is left to read: where this run's pass stops (if it stops early), then the rest."""
+        here = [self.next_url] if self.next_url and (self.owes or self.resuming) else []
+        return list(dict.fromkeys(here + self.gaps))
+
+
+@dataclass
 class Selection:
     """What one listing page or feed offered: article links seen, too old, and new ones."""
 
@@ -116,6 +140,7 @@ class NewsSpider(scrapy.Spider):
             raise SpiderArgumentError(f"since must be a date (YYYY-MM-DD) or an ISO 8601 time, not {since!r}") from None
         self.allowed_domains = [urlsplit(self.mirror).hostname] if self.mirror else sorted(self._hosts())
         self.to_remember: dict[str, RememberedUrl] = {}  # by URL, until written to the store
+        self.listings: dict[str, ListingProgress] = {}  # by edition lang, from its first listing page
 
     def _hosts(self) -> set[str]:
         editions = {e.host for e in self.editions}
@@ -172,17 +197,67 @@ class NewsSpider(scrapy.Spider):
     # --- callbacks ----------------------------------------------------------------------------
 
     def parse_listing(self, response: TextResponse, edition: str, page: int) -> Iterator[Request]:
-        """Requests for the new articles of one listing page, then for the next page."""
+        """Requests for the new articles of one listing page, then for the next page.
+
+        Paging stops at the first page with nothing new, unless an earlier run left a gap
+        further down: then it goes on there (see ListingProgress).
+        """
+        progress = self.listing_progress(edition)
         listing = self.site.parse_listing(response, self.site.edition(edition))
         links = [(link.url, link.listed) for link in listing.links]
         selection = self.select_new(edition, links)
         yield from self.article_requests(selection.new, edition)
+        progress.resumed_new = progress.resumed_new or (progress.resuming and bool(selection.new))
         stop = self.stop_reason(selection, page, listing.next_url)
+        if stop == "all_known" and progress.resuming and not progress.resumed_new:
+            stop = ""  # pages shifted since the earlier run: what it did not read is further down
+        if stop in ("", "max_pages"):
+            progress.next_url = listing.next_url or ""
+        else:  # this pass is over: the listing's end, known articles, `since`
+            progress.next_url, progress.resuming, progress.resumed_new = "", False, False
+        if stop and stop != "max_pages" and progress.gaps:
+            gap = progress.gaps.pop(0)
+            progress.next_url, progress.resuming = gap, True
+            self.count("listing/resumed")
+            self.logger.info("%s edition: %s at page %d; continuing at %s, where an earlier run stopped", edition, stop, page, gap)
+            stop = ""
+        self.save_listing_gaps(edition)
         if stop:
             self.count(f"stop/{stop}")
             self.logger.info("%s edition: listing stops at page %d (%s)", edition, page, stop)
         else:
-            yield self.listing_request(self.site.edition(edition), listing.next_url, page + 1)  # type: ignore[arg-type]
+            yield self.listing_request(self.site.edition(edition), progress.next_url, page + 1)
+
+    def listing_progress(self, edition: str) -> ListingProgress:
+        progress = self.listings.get(edition)
+        if progress is None:
+            progress = self.listings[edition] = self._load_listing_progress(edition)
+        return progress
+
+    def _load_listing_progress(self, edition: str) -> ListingProgress:
+        """The edition's gaps, and whether the store already held its articles (a first run has
+        no gap to close: what lies past its last page was never read). Unknown counts as yes."""
+        if os.environ.get("SCRAPY_CHECK"):  # sample pages only: no store
+            return ListingProgress(gaps=[], owes=False)
+        try:
+            gaps = self.store.listing_gaps(self.scope_of(edition))
+            owes = bool(gaps) or self.store.count(site=self.site.edition(edition).host) > 0
+        except StoreUnavailable:
+            return ListingProgress(gaps=[])
+        return ListingProgress(gaps=gaps, owes=owes)
+
+    def save_listing_gaps(self, edition: str) -> None:
+        """Write the edition's open gaps (after every listing page: a crash leaves them too)."""
+        if os.environ.get("SCRAPY_CHECK"):
+            return
+        progress = self.listings[edition]
+        try:
+            self.store.set_listing_gaps(self.scope_of(edition), progress.open_gaps())
+        except StoreUnavailable as error:
+            self.store_outage.failed(error)
+
+    def scope_of(self, edition: str) -> str:
+        return f"{self.name}:{edition}"
 
     def parse_feed(self, response: Response, edition: str) -> Iterator[Request]:
         """Requests for the new articles of an RSS feed."""
@@ -251,8 +326,13 @@ class NewsSpider(scrapy.Spider):
             self.remember_aliases(request, self.page_url(request))
 
     def closed(self, reason: str) -> None:
-        """Write what is left to remember."""
+        """Write what is left to remember; say which listings were read in part."""
         self.flush_remembered()
+        for edition, progress in self.listings.items():
+            gaps = progress.open_gaps()
+            if gaps:
+                self.count("listing/incomplete")
+                self.logger.info("%s edition: listing read in part; the next run continues at %s", edition, gaps[0])
         if self.to_remember:
             self.logger.warning(
                 "%d fetched URLs not remembered (store unavailable): the next run fetches them again",

@@ -271,6 +271,16 @@ class Store(ABC):
     def reset_story_index(self) -> None:
         """Forget every indexed story and the recorded format (articles keep their story ids)."""
 
+    # Listings read only in part (newsmon.spiders.base): where the next run of a scope continues.
+    @abstractmethod
+    def listing_gaps(self, scope: str) -> list[str]:
+        """The listing pages where crawls of `scope` (`apa:en`) stopped before reaching known
+        articles or an end, nearest the top first; [] when every listing was read through."""
+
+    @abstractmethod
+    def set_listing_gaps(self, scope: str, urls: Sequence[str]) -> None:
+        """Record where the listing of `scope` continues; [] forgets it."""
+
     # Crawl run history (see newsmon.monitoring).
     @abstractmethod
     def record_run(self, run: dict[str, Any]) -> None: ...

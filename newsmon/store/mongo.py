@@ -8,7 +8,8 @@ Documents. `articles`: one per article, `_id` = the article key (canonical URL, 
 the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `last_seen`.
 `revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_bands`: `{band_key, story_id}`.
 `story_sketches`: `{_id: story_id, sketch}`. `runs`: `{spider, started_at, record}`.
-`meta`: `{_id: name, value}`, e.g. the story index format (newsmon.stories.ensure_index_format).
+`meta`: `{_id: name, value}`, e.g. the story index format (newsmon.stories.ensure_index_format)
+and where listings read in part continue (`listing_gaps:<scope>`).
 `seen_urls`: fetched URLs under which no article is stored, `{_id: url, what, target, remembered_at}`
 (looked up by `_id`, so the primary index is all they need).
 
@@ -83,6 +84,7 @@ MAX_WRITE_ROUNDS = 5
 # Returned datetimes are timezone-aware UTC, whichever client (or test double) was injected.
 CODEC_OPTIONS = CodecOptions(tz_aware=True)
 _STORY_INDEX_FORMAT = "story_index_format"  # its `meta` document
+_LISTING_GAPS = "listing_gaps:"  # + scope: where a listing read in part continues
 
 T = TypeVar("T")
 
@@ -471,6 +473,17 @@ class MongoStore(Store):
             "set_story_index_format",
             lambda: self.meta.update_one({"_id": _STORY_INDEX_FORMAT}, {"$set": {"value": index_format}}, upsert=True),
         )
+
+    def listing_gaps(self, scope: str) -> list[str]:
+        found = self._call("listing_gaps", lambda: self.meta.find_one({"_id": _LISTING_GAPS + scope}))
+        return [] if found is None else list(found["value"])
+
+    def set_listing_gaps(self, scope: str, urls: Sequence[str]) -> None:
+        key = {"_id": _LISTING_GAPS + scope}
+        if urls:
+            self._call("set_listing_gaps", lambda: self.meta.update_one(key, {"$set": {"value": list(urls)}}, upsert=True))
+        else:
+            self._call("set_listing_gaps", lambda: self.meta.delete_one(key))
 
     def reset_story_index(self) -> None:
         def reset() -> None:

@@ -86,6 +86,8 @@ CREATE TABLE IF NOT EXISTS seen_urls (
 ) WITHOUT ROWID;
 """
 
+# `meta` rows of listings read in part: `listing_gaps:<scope>` -> JSON list of URLs to continue from.
+_LISTING_GAPS = "listing_gaps:"
 # SQLite allows at most 999 bound parameters per statement in older builds.
 _CHUNK = 500
 
@@ -443,6 +445,20 @@ class SQLiteStore(Store):
             self._db.execute("DELETE FROM story_bands")
             self._db.execute("DELETE FROM story_sketches")
             self._db.execute("DELETE FROM meta WHERE name = 'story_index_format'")
+
+    # -- listings read in part --------------------------------------------------------------
+    def listing_gaps(self, scope: str) -> list[str]:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (_LISTING_GAPS + scope,)).fetchone()
+        return [] if row is None else json.loads(row[0])
+
+    def set_listing_gaps(self, scope: str, urls: Sequence[str]) -> None:
+        if urls:
+            self._write_rows(
+                "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [(_LISTING_GAPS + scope, json.dumps(list(urls)))],
+            )
+        else:
+            self._write_rows("DELETE FROM meta WHERE name = ?", [(_LISTING_GAPS + scope,)])
 
     # -- remembered URLs ------------------------------------------------------------------
     def remember_urls(self, entries: Iterable[RememberedUrl]) -> None:
