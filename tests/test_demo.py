@@ -8,6 +8,7 @@ from pathlib import Path
 
 from newsmon.replay import expected_articles
 from newsmon.replay.crawl import PROJECT_ROOT
+from newsmon.commands.demo import EDITION_WIDTH, LABEL_WIDTH, OUTLET_WIDTH, SCOPE_WIDTH
 from newsmon.replay import build_replay
 
 SAMPLE_DOCUMENTS = 1
@@ -37,9 +38,9 @@ def test_demo_twice(tmp_path):
     for scope, (_, edition) in site.editions.items():
         # The edition's crawl alone: the sample document (an en.apa.az article) is counted apart.
         stored = sum(1 for story in site.stories[scope] if not story.dropped_as)
-        assert f"  {scope:<8} {edition.host + edition.prefix:<14} {stored} new, {stored} in store" in first
+        assert f"  {scope:<{SCOPE_WIDTH}} {edition.host + edition.prefix:<{EDITION_WIDTH}} {stored} new, {stored} in store" in first
     assert "Newest headlines (UTC):" in first
-    assert "2026-04-08 08:40  apa     en  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
+    assert f"2026-04-08 08:40  {'apa':<{OUTLET_WIDTH}} en  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
     # One metrics textfile per edition's crawl, none overwriting another's.
     assert sorted(path.name for path in metrics.iterdir()) == sorted(
         f"newsmon-{scope.replace(':', '-')}.prom" for scope in site.editions
@@ -49,5 +50,5 @@ def test_demo_twice(tmp_path):
     assert f"Nothing new: {total} articles already stored." in second
     assert "new, " not in second  # no edition stored anything
     for scope, (_, edition) in site.editions.items():
-        assert f"  {scope:<8} {edition.host + edition.prefix:<14} nothing new: " in second
-    assert f"  {'samples':<23} nothing new: 1 document already stored" in second
+        assert f"  {scope:<{SCOPE_WIDTH}} {edition.host + edition.prefix:<{EDITION_WIDTH}} nothing new: " in second
+    assert f"  {'samples':<{LABEL_WIDTH}} nothing new: 1 document already stored" in second

@@ -24,6 +24,10 @@ from newsmon.store import Store, open_store, redact_uri
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SETTINGS_MODULE = "settings.dev"
 HEADLINES = 8
+# The summary's columns: `report:en   report.az/en`.
+SCOPE_WIDTH, EDITION_WIDTH = 12, 16
+LABEL_WIDTH = SCOPE_WIDTH + 1 + EDITION_WIDTH
+OUTLET_WIDTH = 9
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     print()
     for scope in crawls:
-        label = f"{scope:<8} {_edition_label(editions[scope]):<14}"
+        label = f"{scope:<{SCOPE_WIDTH}} {_edition_label(editions[scope]):<{EDITION_WIDTH}}"
         run_doc = runs.get(scope)
         if run_doc is None:
             if crawls[scope].ran:
@@ -73,22 +77,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label} {_stored_line(run_doc['items']['inserted'], in_store[scope])}{_not_stored(run_doc)}")
         for monitor in run_doc["monitors"]:
             if monitor["status"] in FAILED_STATUSES:
-                print(f"  {'':<23} monitor: {monitor['name']}: {monitor['message']}")
+                print(f"  {'':<{LABEL_WIDTH}} monitor: {monitor['name']}: {monitor['message']}")
     if any(run_doc["monitors_failed"] for run_doc in runs.values()):
         print(
-            f"  {'':<23} (the replay holds deliberately broken pages; the monitors flag them as they"
+            f"  {'':<{LABEL_WIDTH}} (the replay holds deliberately broken pages; the monitors flag them as they"
             " would on the live site)"
         )
     read = f"{samples.read} document{'s' if samples.read != 1 else ''}"
     if samples.stored:
-        print(f"  {'samples':<23} {samples.stored} new ({read} read from {SAMPLES.name}/)")
+        print(f"  {'samples':<{LABEL_WIDTH}} {samples.stored} new ({read} read from {SAMPLES.name}/)")
     else:
-        print(f"  {'samples':<23} nothing new: {read} already stored")
+        print(f"  {'samples':<{LABEL_WIDTH}} nothing new: {read} already stored")
 
     print("\nNewest headlines (UTC):")
     for article in newest:
         when = f"{article.published_at:%Y-%m-%d %H:%M}" if article.published_at else "-" * 16
-        print(f"  {when}  {article.outlet:<7} {article.lang}  {article.title}")
+        print(f"  {when}  {article.outlet:<{OUTLET_WIDTH}} {article.lang}  {article.title}")
     new = total - stored_before
     if new:
         print(f"\nStored {new} new articles; {total} in the store.")
