@@ -65,6 +65,9 @@ NEWSMON_SPOOL_DIR = os.environ.get("NEWSMON_SPOOL_DIR", "data/spool")
 # Pages dropped for good (404, no date, ...) are not fetched again for this long (seconds; None:
 # never again). Aliases (a listing link that led to an article stored under another URL) never expire.
 NEWSMON_RECHECK_DROPPED_AFTER = DEFAULT_RECHECK_DROPPED_AFTER
+# Outlets whose pages are read by generic extraction (trafilatura + metadata) although they have
+# a parser of their own, e.g. `-s NEWSMON_GENERIC_EXTRACTION=apa` while a redesign breaks APA's.
+NEWSMON_GENERIC_EXTRACTION: list[str] = []
 NEWSMON_BATCH_SIZE = 500
 NEWSMON_FLUSH_SECONDS = 5.0
 # `newsmon load` writes larger batches: each write rewrites most pages of the story index, so

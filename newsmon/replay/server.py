@@ -69,9 +69,9 @@ class ReplayServer:
     ) -> None:
         self.stop()
 
-    def respond(self, edition_host: str, target: str) -> Page:
+    def respond(self, edition_host: str, target: str, user_agent: str = "") -> Page:
         """The page for one request, and its record in `hits` (a flaky page fails first)."""
-        page = self.site.find(edition_host, target)
+        page = self.site.answer(edition_host, target, user_agent)
         if page.fail_first:
             key = (edition_host, target.split("?", 1)[0])
             with self._lock:
@@ -99,7 +99,7 @@ class ReplayServer:
                 self._answer(with_body=False)
 
             def _answer(self, *, with_body: bool) -> None:
-                page = replay.respond(edition_host, self.path)
+                page = replay.respond(edition_host, self.path, self.headers.get("User-Agent", ""))
                 if page.stall:
                     replay.hold(page.stall)
                     self.close_connection = True  # hang up without a word

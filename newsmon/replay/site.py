@@ -71,6 +71,9 @@ class ReplaySite:
     # Articles per listing page and feed; None: each template's own (the benchmark asks for more).
     listing_size: int | None = None
     feed_size: int | None = None
+    # Hosts that turn clients away, as some sites do: given the request's User-Agent, the page to
+    # answer instead of the one asked for (a 400 for a non-browser agent, a 403 for everyone), or None.
+    gates: dict[str, Callable[[str], Page | None]] = field(default_factory=dict)
 
     @property
     def hosts(self) -> list[str]:
@@ -84,6 +87,12 @@ class ReplaySite:
 
     def add(self, host: str, target: str, page: Page) -> None:
         self.pages.setdefault(host, {})[target] = page
+
+    def answer(self, host: str, target: str, user_agent: str = "") -> Page:
+        """What the host answers a request: its gate's refusal, or the page."""
+        gate = self.gates.get(host)
+        refusal = gate(user_agent) if gate is not None else None
+        return refusal or self.find(host, target)
 
     def find(self, host: str, target: str) -> Page:
         """The page for a request target; like the real sites, unknown query parameters are ignored

@@ -6,7 +6,8 @@ So that a new outlet can be watched the day it is added, its pages are read by t
 - title: `og:title`, JSON-LD `headline`, trafilatura's title (from `<title>`, `<h1>`);
 - date: an explicit-offset time from `article:published_time`, JSON-LD `datePublished` or
   `itemprop=datePublished` becomes `published_at`; otherwise the first of those as printed
-  (the site's zone applies), else trafilatura's date, becomes the dateline;
+  (the site's zone applies), else the first short text of the page that reads as a date with
+  a time, else trafilatura's date (a day without its time), becomes the dateline;
 - body: trafilatura's main text, paragraphs kept;
 - image, category, tags, authors: og/article meta and JSON-LD, where present.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import trafilatura
+from parsel import Selector
 from scrapy.http import Response
 
 from newsmon.dates import parse_dateline
@@ -40,6 +42,10 @@ if TYPE_CHECKING:
 
 PUBLISHED_META = ("article:published_time", "datePublished")
 MAX_DATELINE_CHARS = 60
+# Text nodes of the page outside scripts and styles, in document order; the headline's dateline
+# comes early, so only the first few hundred are searched.
+PAGE_TEXTS = "//body//text()[normalize-space()][not(ancestor::script or ancestor::style)]"
+MAX_TEXTS_SEARCHED = 400
 
 
 def extract_article(response: Response, *, site: Site, edition: Edition, url: str) -> Parsed:
@@ -61,8 +67,11 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
 
     printed = [value for value in (meta_content(page, *PUBLISHED_META), json_ld_text(ld.get("datePublished"))) if value]
     published_at = next(filter(None, map(time_with_offset, printed)), None)
-    dateline = printed[0] if printed else (document.get("date") or "")
+    dateline = printed[0] if printed else _printed_dateline(page)
     if not printed and dateline:
+        fallbacks.append("date_text")
+    if not dateline:
+        dateline = document.get("date") or ""  # a day without its time: midnight in the site's zone
         fallbacks.append("date_trafilatura")
     if not dateline:
         raise PageError("no_date", "no article:published_time, JSON-LD datePublished or date in the page")
@@ -75,7 +84,7 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
             outlet=site.name,
             lang=edition.lang,
             title=title,
-            body=_main_text(document["text"], title),
+            body=_main_text(document["text"], title, dateline),
             published_at=published_at,
             dateline=dateline,
             category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
@@ -89,13 +98,23 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
 
 
 
-def _main_text(text: str, title: str) -> str:
+def _main_text(text: str, title: str, dateline: str) -> str:
     """trafilatura's text as paragraphs, without the headline and dateline it keeps when they
     stand just above the text (the article's own fields hold them)."""
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
-    while paragraphs and (paragraphs[0] == title or _is_dateline(paragraphs[0])):
+    while paragraphs and (paragraphs[0] in (title, dateline) or _is_dateline(paragraphs[0])):
         paragraphs.pop(0)
     return "\n\n".join(paragraphs)
+
+
+def _printed_dateline(page: Selector) -> str:
+    """The first short text of the page that reads as a date with its time (`08 aprel 2026 12:04
+    (UTC +04:00)`, `21.02.2026 [19:22]`): sites print one by the headline even without metadata."""
+    for text in page.xpath(PAGE_TEXTS).getall()[:MAX_TEXTS_SEARCHED]:
+        line = " ".join(text.split())
+        if ":" in line and any(c.isdigit() for c in line) and _is_dateline(line):
+            return line
+    return ""
 
 
 def _is_dateline(line: str) -> bool:
