@@ -31,7 +31,7 @@ from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteR
 from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import Sketch, StoryIndex, StoryParams, ensure_index_format
-from newsmon.text import clean_body, clean_line, clean_title
+from newsmon.text import clean_body, clean_line, clean_title, split_title_labels
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,8 @@ class CleanStep(Step):
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         self.check_unicode(article)
-        article.title = clean_title(article.title)
+        article.title, labels = split_title_labels(clean_title(article.title))
+        article.labels = list(dict.fromkeys([*(clean_line(label).upper() for label in article.labels), *labels]))
         article.body = clean_body(article.body)
         article.image_caption = clean_line(article.image_caption)
         article.category = clean_line(article.category)

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 DATETIME_FIELDS = ("published_at", "fetched_at")
-LIST_FIELDS = ("tags", "authors")
+LIST_FIELDS = ("tags", "authors", "labels")
 
 
 @dataclass
@@ -21,7 +21,8 @@ class Article:
     site: str = ""  # the host the article is published on: apa.az, en.apa.az, report.az
     outlet: str = ""  # the agency, across its editions: apa, report, trend (newsmon.sites)
     lang: str = ""
-    title: str = ""
+    title: str = ""  # the headline, without the marks agencies add to it (they are `labels`)
+    labels: list[str] = field(default_factory=list)  # FOTO, VİDEO, YENİLƏNİB 2, ... (newsmon.text.TITLE_LABELS)
     body: str = ""
     published_at: datetime | None = None
     dateline: str = ""

@@ -26,6 +26,7 @@ __all__ = [
     "normalize_unicode",
     "split_credit",
     "split_paragraphs",
+    "split_title_labels",
     "strip_html",
 ]
 
@@ -374,3 +375,40 @@ def clean_title(text: str) -> str:
     """Clean a headline: HTML, Unicode, whitespace, and a trailing `` | APA``-style suffix."""
     title = _clean_paragraph(text)
     return _agency_title_suffix_re().sub("", title)
+
+
+# --- title labels --------------------------------------------------------------------------
+# Marks agencies add to headlines (docs/news-sites.md, trap 10): what kind of item it is, or that
+# it was updated (`- FOTO`, `- VİDEO`, `- YENİLƏNİB-1`, AZERTAC's `– YENİLƏNİB 2` and ` VİDEO`).
+# They say nothing of the event, so they move from `title` to `labels`, the same way for every
+# outlet: headlines of one story then read alike, whatever marks each copy carries.
+TITLE_LABELS = (
+    "FOTO", "PHOTO", "PHOTOS", "FOTOLAR", "FOTOREPORTAJ", "VİDEO", "VIDEO", "AUDİO", "AUDIO",
+    "FAKTİKİ HAVA", "YENİLƏNİB", "UPDATED", "ARKERNEWS", "İNFOQRAFİKA", "ФОТО", "ВИДЕО", "ОБНОВЛЕНО",
+)  # fmt: skip
+
+
+def _label_pattern(label: str) -> str:
+    """`label` as a regex that also takes İ/I/i/ı for one another (Azerbaijani typing)."""
+    return "".join("[İIiı]" if c in "İIiı" else re.escape(c) for c in label)
+
+
+_LABELS = "|".join(_label_pattern(label) for label in sorted(TITLE_LABELS, key=len, reverse=True))
+# After a dash (any case), or after a space in capitals as printed (AZERTAC's ` VİDEO`);
+# a number after the mark counts the updates (`YENİLƏNİB-1`, `YENİLƏNİB 2`).
+_DASHED_LABEL_RE = re.compile(rf"\s*[-–—|]\s*(?P<label>{_LABELS})(?:[\s-]*(?P<n>\d{{1,2}}))?\s*$", re.IGNORECASE)
+_SPACED_LABEL_RE = re.compile(rf"\s+(?P<label>{_LABELS})(?:[\s-]*(?P<n>\d{{1,2}}))?\s*$")
+
+
+def split_title_labels(title: str) -> tuple[str, list[str]]:
+    """A cleaned headline without its trailing marks, and the marks in reading order:
+    `"Bakıda park açılıb - FOTO - VİDEO"` -> `("Bakıda park açılıb", ["FOTO", "VİDEO"])`.
+    A title that is nothing but a mark keeps it."""
+    labels: list[str] = []
+    while True:
+        match = _DASHED_LABEL_RE.search(title) or _SPACED_LABEL_RE.search(title)
+        if match is None or not title[: match.start()].strip():
+            return title, labels
+        label = match["label"].upper()  # as printed, in capitals: `foto` -> FOTO, VİDEO stays VİDEO
+        labels.insert(0, f"{label} {int(match['n'])}" if match["n"] else label)
+        title = title[: match.start()].rstrip(" -–—|")

@@ -17,6 +17,7 @@ from newsmon.text import (
     normalize_unicode,
     split_credit,
     split_paragraphs,
+    split_title_labels,
     strip_html,
 )
 
@@ -269,3 +270,27 @@ def test_clean_body_is_idempotent(raw):
 )
 def test_clean_title(raw, expected):
     assert clean_title(raw) == expected
+
+
+# --- title labels --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Ceyhun Bayramov Gürcüstan XİN başçısı ilə görüşüb - FOTO", ("Ceyhun Bayramov Gürcüstan XİN başçısı ilə görüşüb", ["FOTO"])),
+        ("Azerbaijani FM meets Georgian counterpart in Tbilisi - PHOTO", ("Azerbaijani FM meets Georgian counterpart in Tbilisi", ["PHOTO"])),
+        ("Bakıda park açılıb - FOTO - VİDEO", ("Bakıda park açılıb", ["FOTO", "VİDEO"])),
+        ("Naxçıvanda yol təmiri - YENİLƏNİB-1", ("Naxçıvanda yol təmiri", ["YENİLƏNİB 1"])),
+        ("Leyla Əliyeva tədbirdə iştirak edib – YENİLƏNİB 2", ("Leyla Əliyeva tədbirdə iştirak edib", ["YENİLƏNİB 2"])),
+        ("Prezident fərman imzalayıb VİDEO", ("Prezident fərman imzalayıb", ["VİDEO"])),  # AZERTAC: no dash
+        ("Sabah hava küləkli olacaq - FAKTİKİ HAVA", ("Sabah hava küləkli olacaq", ["FAKTİKİ HAVA"])),
+        ("Yeni qanun qəbul edilib - foto", ("Yeni qanun qəbul edilib", ["FOTO"])),
+        ("Минобороны провело учения - ФОТО", ("Минобороны провело учения", ["ФОТО"])),
+        ("Watch the new video", ("Watch the new video", [])),  # a word of the sentence, no mark
+        ("Dövlət başçısı video müraciət edib", ("Dövlət başçısı video müraciət edib", [])),
+        ("FOTO", ("FOTO", [])),  # nothing but a mark: kept
+    ],
+)
+def test_split_title_labels(title, expected):
+    assert split_title_labels(title) == expected

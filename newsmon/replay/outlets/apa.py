@@ -27,6 +27,7 @@ from newsmon.replay.site import (
 )
 from newsmon.sites.apa import LISTING_PATH, RSS_PATH, SITE
 from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
 
 PAGE_SIZE = 6
 # The feed holds the newest stories. The first listing pages carry a moved article (en, also in
@@ -106,7 +107,8 @@ def _expected_record(edition: Edition, story: Story) -> dict[str, object]:
         "site": edition.host,
         "outlet": SITE.name,
         "lang": edition.lang,
-        "title": story.title,
+        "title": split_title_labels(story.title)[0],
+        "labels": split_title_labels(story.title)[1],
         "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
         "published_at": published.isoformat(),
         "dateline": dateline(edition.lang, story.local_time),

@@ -29,6 +29,7 @@ from newsmon.replay.site import (
 )
 from newsmon.sites.azernews import SITE
 from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
 
 FEED_PATH = "/feed.php"
 FEED_SIZE = 40
@@ -72,7 +73,8 @@ class AzernewsTemplate(OutletTemplate):
             "site": edition.host,
             "outlet": SITE.name,
             "lang": edition.lang,
-            "title": story.title,
+            "title": split_title_labels(story.title)[0],
+            "labels": split_title_labels(story.title)[1],
             "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
             "published_at": utc_time(story).isoformat(),
             "dateline": _iso_local(story),

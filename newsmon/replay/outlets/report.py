@@ -51,6 +51,7 @@ from newsmon.replay.site import (
     plain_text,
 )
 from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
 from newsmon.sites.report import LISTING_PATH, LOAD_MORE_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SITE
 
 PAGE_SIZE = 4  # cards on /son-xeberler and in each "load more" answer
@@ -165,7 +166,8 @@ class ReportTemplate(OutletTemplate):
             "site": edition.host,
             "outlet": SITE.name,
             "lang": edition.lang,
-            "title": story.title,
+            "title": split_title_labels(story.title)[0],
+            "labels": split_title_labels(story.title)[1],
             "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
             "published_at": published_time(story).astimezone(timezone.utc).isoformat(),
             "dateline": dateline(edition.lang, published_time(story)),

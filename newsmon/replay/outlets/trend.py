@@ -44,6 +44,7 @@ from newsmon.replay.site import (
     utc_time,
 )
 from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
 from newsmon.sites.trend import FEED_PATH, LISTING_PATH, LOAD_MORE, SITE
 
 PAGE_SIZE = 5  # cards on /latest/ and in each "load more" answer
@@ -247,7 +248,8 @@ def _expected_record(edition: Edition, story: Story) -> dict[str, object]:
         "site": edition.host,
         "outlet": SITE.name,
         "lang": edition.lang,
-        "title": story.title,
+        "title": split_title_labels(story.title)[0],
+        "labels": split_title_labels(story.title)[1],
         "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
         "published_at": utc_time(story).isoformat(),
         "dateline": dateline(edition.lang, story.local_time),
