@@ -31,6 +31,7 @@ from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteR
 from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import Sketch, StoryIndex, StoryParams, ensure_index_format
+from newsmon.sites import outlet_of_host
 from newsmon.text import clean_body, clean_line, clean_title, split_title_labels
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ class CleanStep(Step):
             raise Rejected("no_title", "no title")
         if not article.body:
             raise Rejected("no_body", "no article text")
+        if not article.outlet and article.site:
+            article.outlet = outlet_of_host(article.site)
         if not article.lang:
             article.lang = detect_language(f"{article.title}\n{article.body}")
             self.count("lang_detected")

@@ -100,7 +100,7 @@ def from_record(record: dict[str, Any]) -> Article:
             values.pop(name, None)
         elif not isinstance(value, str):
             raise ValueError(f"field {name!r}: expected a string")
-    if not values.get("outlet") and values.get("site"):
+    if "outlet" not in record and values.get("site"):
         # Records stored before outlets existed: the outlet follows from the host.
         from newsmon.sites import outlet_of_host
 

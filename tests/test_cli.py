@@ -146,7 +146,7 @@ def test_export_filters_and_csv(tmp_path, store, docs):
     assert titles("--until", "2024-01-01") == ["Президент Аз"]
     assert titles("--site", "en.apa.az") == ["US Secretary"]
     csv_out = newsmon("export", "--store", store, "--format", "csv", cwd=tmp_path).stdout
-    assert csv_out.splitlines()[0].startswith("url,site,lang,title,body,published_at")
+    assert csv_out.splitlines()[0].startswith("url,site,outlet,lang,title,labels,body,published_at")
 
 
 def test_stats_counts_by_site_language_and_day(tmp_path, store, docs):

@@ -64,6 +64,7 @@ def test_outlet_of_host(host, outlet):
 def test_records_stored_before_outlets_get_theirs_from_the_host():
     assert from_record({"site": "ru.apa.az", "title": "x"}).outlet == "apa"
     assert from_record({"site": "ru.apa.az", "outlet": "other"}).outlet == "other"
+    assert from_record({"site": "ru.apa.az", "outlet": ""}).outlet == ""  # a record of today says what it is
 
 
 @pytest.mark.parametrize(
