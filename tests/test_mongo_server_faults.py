@@ -81,7 +81,9 @@ def test_killed_mid_crawl_and_restarted_on_its_data_loses_nothing_and_stores_not
         killer.join()
     try:
         assert run.ran, run.log[-3000:]
-        assert before_kill and run.stat("newsmon/store/spooled") > 0 and run.stat("newsmon/store/inserted") > len(before_kill)
+        # The kill came in the middle: some batches were written before it, some spooled, some after.
+        assert before_kill and run.stat("newsmon/store/spooled") > 0
+        assert run.stat("newsmon/store/inserted") > len(before_kill)
         after_restart = stored_urls(uri)
         assert set(before_kill) <= set(after_restart)  # written before the kill: still there
         assert Spool(spool_root, uri).pending() == run.stat("newsmon/store/spooled")
