@@ -98,7 +98,7 @@ def known_url_lookups(uri: str, stored_count: int) -> dict[str, float]:
 
 
 def story_lookups(uri: str, sizes: tuple[int, int], query_count: int) -> tuple[list[float], list[float]]:
-    """(µs per lookup, seconds to build) for an index of each size: 100 real texts, then filler."""
+    """(µs per lookup, seconds to build) for an index of each size (> 100): 100 real texts, then filler."""
     params = StoryParams()
     rng = random.Random(SEED)
     vocabulary = pseudo_words(rng, 5_000)
@@ -142,7 +142,7 @@ def run(quick: bool = False) -> list[str]:
     on_mongod = bool(real_mongo_uri())
     # Sized for SecantusDB, where a full run takes some five minutes.
     if quick:
-        bulk_count, item_count, stored_count, story_sizes, queries, documents = 500, 100, 500, (50, 200), 40, 60
+        bulk_count, item_count, stored_count, story_sizes, queries, documents = 500, 100, 500, (150, 600), 40, 60
     else:
         bulk_count, item_count, stored_count, queries, documents = 5_000, 1_000, 5_000, 200, 500
         story_sizes = (1_000, 100_000) if on_mongod else (500, 2_000)
