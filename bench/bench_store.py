@@ -8,7 +8,7 @@
 SQLite is a file in a temporary directory. The MongoDB path measured here is mongomock, an
 in-process fake without network round trips or indexes (it scans its collection for every
 operation): its numbers say nothing about a MongoDB server, where batching saves one network
-round trip per article. With $NEWSMON_TEST_MONGO_URI set, a real server is measured too.
+round trip per article. bench_mongo measures the same over the wire, on a real server.
 
     python -m bench.bench_store [--quick]
 """
@@ -30,7 +30,7 @@ from newsmon.items import Article
 from newsmon.store import Store, article_key
 from newsmon.store.mongo import MongoStore
 from newsmon.store.sqlite import SQLiteStore
-from tests.store_backends import MOCK_URI, drop_collections, mongomock_client, real_mongo_uri, unique_collections
+from tests.store_backends import MOCK_URI, mongomock_client
 
 BATCH_SIZE = 500
 TARGET_SQLITE_BULK_PER_SECOND = 20_000
@@ -103,24 +103,7 @@ def mongomock_stores() -> Iterator[Callable[[], MongoStore]]:
     yield lambda: MongoStore(MOCK_URI, client=mongomock_client())
 
 
-@contextmanager
-def mongodb_stores() -> Iterator[Callable[[], MongoStore]]:
-    opened: list[MongoStore] = []
-
-    def open_store() -> MongoStore:
-        store = MongoStore(real_mongo_uri(), **unique_collections())
-        opened.append(store)
-        return store
-
-    try:
-        yield open_store
-    finally:
-        for store in opened:
-            drop_collections(store)
-            store.close()
-
-
-BACKENDS: dict[str, Callable[[], Any]] = {"sqlite": sqlite_stores, "mongomock": mongomock_stores, "mongodb": mongodb_stores}
+BACKENDS: dict[str, Callable[[], Any]] = {"sqlite": sqlite_stores, "mongomock": mongomock_stores}
 
 
 def measure(backend: str, bulk_count: int, item_count: int, repeats: int = 1) -> dict[str, float]:
@@ -167,8 +150,6 @@ def run(quick: bool = False) -> list[str]:
     mock = measure("mongomock", mock_count, mock_count)
     note = "mongomock is an in-process fake that scans its collection per operation: not MongoDB's numbers"
     lines.append(report("mongomock", mock, note))
-    if real_mongo_uri():
-        lines.append(report("mongodb", measure("mongodb", bulk_count, item_count, repeats), "real server"))
     return lines
 
 

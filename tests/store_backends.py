@@ -56,12 +56,16 @@ def real_mongo_uri() -> str | None:
     return os.environ.get(TEST_MONGO_URI_ENV) or None
 
 
+def with_database(uri: str, name: str) -> str:
+    """`uri` naming database `name` instead of its own (options kept)."""
+    return urlunsplit(urlsplit(uri)._replace(path=f"/{name}"))
+
+
 @contextmanager
 def database_of_its_own(uri: str) -> Iterator[MongoClient]:
     """A client of the server `uri` names whose default database is a new one, dropped at the end."""
-    parts = urlsplit(uri)
     name = f"t{uuid.uuid4().hex[:12]}"
-    with MongoClient(urlunsplit(parts._replace(path=f"/{name}")), serverSelectionTimeoutMS=3000) as client:
+    with MongoClient(with_database(uri, name), serverSelectionTimeoutMS=3000) as client:
         try:
             yield client
         finally:

@@ -252,7 +252,8 @@ class MongoStore(Store):
         except PyMongoError as exc:
             raise StoreError(f"MongoDB {self.uri}: {what} failed: {_describe(exc)}") from None
         except ENCODING_ERRORS as exc:
-            raise Unencodable(f"MongoDB {self.uri}: {what} failed, a value cannot be encoded as BSON: {_describe(exc)}") from None
+            message = f"MongoDB {self.uri}: {what} failed, a value cannot be encoded as BSON: {_describe(exc)}"
+            raise Unencodable(message) from None
 
     def _bulk(self, collection: Collection, requests: list[Any], *, ordered: bool) -> tuple[set[int], set[Any]]:
         """One bulk write: (indexes of requests that failed on a duplicate key, upserted `_id`s).
