@@ -74,9 +74,9 @@ def test_killed_mid_crawl_and_restarted_on_its_data_loses_nothing_and_stores_not
         killer = threading.Thread(target=kill_and_restart_mid_crawl)
         killer.start()
         # Small batches and a download delay: the crawl writes all along and outlasts the restart.
-        run = crawl_replay(replay, ["en"], store=uri, settings={
+        run = crawl_replay(replay, ["apa:en"], store=uri, settings={
             "NEWSMON_STORE_OPTIONS": FAST_FAILING, "NEWSMON_BATCH_SIZE": 5, "DOWNLOAD_DELAY": 0.05,
-        })["en"]  # fmt: skip
+        })["apa:en"]  # fmt: skip
         crawl_done.set()
         killer.join()
     try:
@@ -124,7 +124,7 @@ def test_a_port_refusing_connections_at_start_spools_the_crawl_which_the_started
     server = SecantusServer(tmp_path / "mongo")  # its port chosen, nothing listening on it yet
     uri = server.uri()
     with ReplayServer(synthetic_replay(10)) as replay:
-        run = crawl_replay(replay, ["en"], store=uri, settings={"NEWSMON_STORE_OPTIONS": FAST_FAILING})["en"]
+        run = crawl_replay(replay, ["apa:en"], store=uri, settings={"NEWSMON_STORE_OPTIONS": FAST_FAILING})["apa:en"]
         expected = sorted(expected_articles(replay.site))
     assert run.ran, run.log[-3000:]
     assert run.stat("newsmon/store/spooled") == len(expected) and "Connection refused" in run.log
@@ -156,7 +156,7 @@ def test_authentication_a_wrong_password_stops_the_crawl_at_start_and_never_show
     assert "OperationFailure: authentication failed" in message and f"{USER}:***@127.0.0.1" in message
     assert "full error" not in message  # the server's reason, not its whole reply
     with ReplayServer(synthetic_replay(5)) as replay:
-        run = crawl_replay(replay, ["en"], store=wrong)["en"]
+        run = crawl_replay(replay, ["apa:en"], store=wrong)["apa:en"]
     assert not run.ran and "authentication failed" in run.log and run.stat("item_scraped_count") == 0
     assert f"{SECRET}-wrong" not in message + caplog.text + run.log
 
