@@ -365,9 +365,9 @@ def test_contract_takes_a_path(argument):
 # --- remembering fetched URLs (no crawl: the spider's callbacks on made-up responses) -----------
 
 FIXTURES = Path(__file__).parent / "fixtures" / "apa"
-ARTICLE = "https://apa.az/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028"
-OLD_SLUG = "https://apa.az/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-954028"
-GONE = "https://apa.az/hadise/gencede-narkotik-vasitelerle-saxlanilib-954030"
+ARTICLE = "https://apa.az/foreign-policy/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028"
+OLD_SLUG = "https://apa.az/foreign-policy/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-954028"
+GONE = "https://apa.az/incident/gencede-narkotik-vasitelerle-saxlanilib-954030"
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def parse_listing(response: HtmlResponse) -> ListingPage:
 def is_article_url(url: str, host: str) -> bool:
     edition = next(e for e in SITE.editions if e.host == host)
     return SITE.is_article_url(url, edition)
-AZ_URL = "https://apa.az/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028"
+AZ_URL = "https://apa.az/foreign-policy/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028"
 
 
 def html_response(name: str, url: str, *, replace: tuple[str, str] | None = None) -> HtmlResponse:
@@ -140,7 +140,7 @@ def test_mirror_crawl_files_the_article_under_its_public_address():
     public = AZ_URL
     mirrored = html_response(
         "article_az.html",
-        "http://127.0.0.1:8000/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028",
+        "http://127.0.0.1:8000/foreign-policy/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028",
         replace=('<link rel="canonical"', '<link rel="alternate"'),
     )
     article = parse_article(mirrored, lang="az", url=public)
@@ -152,7 +152,7 @@ def test_canonical_on_another_site_is_ignored():
     response = html_response(
         "article_az.html",
         AZ_URL + "?utm_campaign=share",
-        replace=("https://apa.az/xarici-siyaset/ceyhun", "https://report.az/xarici-siyaset/ceyhun"),
+        replace=("https://apa.az/foreign-policy/ceyhun", "https://report.az/xarici-siyaset/ceyhun"),
     )
     assert parse_article(response, lang="az").url == AZ_URL
 
@@ -209,8 +209,8 @@ def test_listing_links_dates_and_last_page():
     listing = parse_listing(response)
 
     assert [(link.url, link.listed) for link in listing.links] == [
-        ("https://apa.az/hadise/bakida-qeza-954015", "17:44 21 fevral 2026"),
-        ("https://apa.az/iqtisadiyyat/neftin-qiymeti-954014?utm_source=telegram", "16:02 21 fevral 2026"),
+        ("https://apa.az/incident/bakida-qeza-954015", "17:44 21 fevral 2026"),
+        ("https://apa.az/economy/neftin-qiymeti-954014?utm_source=telegram", "16:02 21 fevral 2026"),
         ("https://apa.az/weather-forecast", ""),  # the spider filters non-articles
     ]
     assert listing.links[0].title == "Bakıda qəza: iki nəfər xəsarət alıb"
@@ -255,7 +255,7 @@ def test_rss_entries():
 @pytest.mark.parametrize(
     ("url", "host", "expected"),
     [
-        ("https://apa.az/hadise/bakida-iki-avtomobil-toqqusub-954031", "apa.az", True),
+        ("https://apa.az/incident/bakida-iki-avtomobil-toqqusub-954031", "apa.az", True),
         ("https://en.apa.az/asia/flydubai-resumes-flights-520902/", "en.apa.az", True),
         ("https://en.apa.az/asia/520902", "en.apa.az", True),  # the slug is optional
         ("https://en.apa.az/asia/flydubai-520902", "apa.az", False),  # another edition
@@ -269,7 +269,7 @@ def test_rss_entries():
         ("https://apa.az/tag/cop29-2024", "apa.az", False),  # looks like <slug>-<id>
         ("https://apa.az/idman", "apa.az", False),  # a category page
         ("https://apa.az/all-news?page=2", "apa.az", False),
-        ("https://apa.az/hadise/bakida-qeza", "apa.az", False),  # no id
+        ("https://apa.az/incident/bakida-qeza", "apa.az", False),  # no id
         ("javascript:void(0)", "apa.az", False),
         ("mailto:info@apa.az", "apa.az", False),
     ],

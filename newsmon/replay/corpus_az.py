@@ -4,7 +4,7 @@ from newsmon.replay.corpus import Story, quirks
 STORIES = (
     Story(
         id=954031,
-        category="hadise",
+        category="incident",
         slug="bakida-iki-avtomobil-toqqusub-xesaret-alan-var",
         title="Bakıda iki avtomobil toqquşub, xəsarət alan var",
         published="2026-04-08 12:04",
@@ -21,7 +21,7 @@ STORIES = (
     ),
     Story(
         id=954030,
-        category="hadise",
+        category="incident",
         slug="gencede-narkotik-vasitelerle-saxlanilib",
         title="Gəncədə külli miqdarda narkotik vasitə ilə saxlanılıb",
         published="2026-04-08 11:37",
@@ -31,7 +31,7 @@ STORIES = (
     # The sample article of `scrapy check apa` (ApaSpider.parse_article's contract): keep it stored as is.
     Story(
         id=954028,
-        category="xarici-siyaset",
+        category="foreign-policy",
         slug="ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto",
         title="Ceyhun Bayramov Gürcüstan XİN başçısı ilə görüşüb - FOTO",
         published="2026-04-08 10:52",
@@ -50,7 +50,7 @@ STORIES = (
     ),
     Story(
         id=954027,
-        category="idman",
+        category="sports",
         slug="qarabag-avropa-konfrans-liqasinda-novbeti-merheleye-yukselib",
         title="\"Qarabağ\" Avropa Konfrans Liqasında növbəti mərhələyə yüksəlib",
         published="2026-04-08 09:15",
@@ -66,7 +66,7 @@ STORIES = (
     ),
     Story(
         id=954025,
-        category="sosial",
+        category="social",
         slug="sabah-bakida-kulekli-hava-gozlenilir",
         title="Sabah Bakıda küləkli hava gözlənilir",
         published="2026-04-08 08:30",
@@ -83,7 +83,7 @@ STORIES = (
     ),
     Story(
         id=954024,
-        category="medeniyyet",
+        category="culture-policy",
         slug="susada-xaribulbul-festivali-kecirilecek",
         title="Şuşada \"Xarıbülbül\" festivalı keçiriləcək",
         published="2026-04-07 22:10",
@@ -99,7 +99,7 @@ STORIES = (
     ),
     Story(
         id=954022,
-        category="daxili-siyaset",
+        category="domestic-policy",
         slug="milli-meclisin-novbeti-iclasinin-gundeliyi-aciqlanib",
         title="Milli Məclisin növbəti iclasının gündəliyi açıqlanıb",
         published="2026-04-07 21:45",
@@ -115,7 +115,7 @@ STORIES = (
     ),
     Story(
         id=954021,
-        category="hadise",
+        category="incident",
         slug="sumqayitda-yasayis-binasinda-yangin-sondurulub",
         title="Sumqayıtda yaşayış binasında yanğın söndürülüb",
         published="2026-04-07 20:02",
@@ -131,7 +131,7 @@ STORIES = (
     ),
     Story(
         id=954019,
-        category="iqtisadiyyat",
+        category="economy",
         slug="merkezi-bank-ucot-derecesini-deyismez-saxlayib",
         title="Mərkəzi Bank uçot dərəcəsini dəyişməz saxlayıb",
         published="2026-04-07 18:40",
@@ -146,7 +146,7 @@ STORIES = (
     ),
     Story(
         id=954018,
-        category="dunya",
+        category="world",
         slug="turkiyede-4-8-bal-gucunde-zelzele-olub",
         title="Türkiyədə 4,8 bal gücündə zəlzələ olub",
         published="2026-04-07 17:44",
@@ -161,7 +161,7 @@ STORIES = (
     ),
     Story(
         id=954017,
-        category="energetika",
+        category="energy",
         slug="tap-ile-avropaya-3-2-milyard-kubmetr-qaz-neql-edilib",
         title="TAP ilə Avropaya 3,2 milyard kubmetr qaz nəql edilib",
         published="2026-04-07 16:20",
@@ -178,7 +178,7 @@ STORIES = (
     ),
     Story(
         id=954016,
-        category="iqtisadiyyat",
+        category="economy",
         slug="azerbaycan-neftinin-qiymeti-68-dollari-otub",
         title="Azərbaycan neftinin qiyməti 68 dolları ötüb",
         published="2026-04-07 15:05",
@@ -194,7 +194,7 @@ STORIES = (
     ),
     Story(
         id=954014,
-        category="sosial",
+        category="social",
         slug="bakida-yeni-metro-stansiyasinin-tikintisi-yekunlasir",
         title="Bakıda yeni metro stansiyasının tikintisi yekunlaşır",
         published="2026-04-07 13:30",
@@ -210,7 +210,7 @@ STORIES = (
     ),
     Story(
         id=954013,
-        category="idman",
+        category="sports",
         slug="cudocularimiz-antalyada-3-medal-qazanib",
         title="Cüdoçularımız Antalyada 3 medal qazanıb",
         published="2026-04-07 12:10",
@@ -223,7 +223,7 @@ STORIES = (
     ),
     Story(
         id=954012,
-        category="xarici-siyaset",
+        category="foreign-policy",
         slug="prezident-ilham-eliyev-ozbekistan-numayende-heyetini-qebul-edib",
         title="Prezident İlham Əliyev Özbəkistan nümayəndə heyətini qəbul edib",
         published="2026-04-07 11:00",
@@ -240,7 +240,7 @@ STORIES = (
     ),
     Story(
         id=954010,
-        category="medeniyyet",
+        category="culture-policy",
         slug="milli-xalca-muzeyinde-yeni-sergi-acilib",
         title="Milli Xalça Muzeyində yeni sərgi açılıb",
         published="2026-04-07 09:45",
@@ -254,7 +254,7 @@ STORIES = (
     ),
     Story(
         id=954009,
-        category="dunya",
+        category="world",
         slug="qazaxistan-ve-azerbaycan-orta-dehlizin-imkanlarini-muzakire-edib",
         title="Qazaxıstan və Azərbaycan Orta Dəhlizin imkanlarını müzakirə edib",
         published="2026-04-06 23:20",

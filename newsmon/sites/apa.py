@@ -65,7 +65,7 @@ class Apa(Site):
     discovery = Discovery(feeds=(RSS_PATH,), listing=LISTING_PATH)
     samples = Samples(
         articles={
-            "az": "/xarici-siyaset/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028",
+            "az": "/foreign-policy/ceyhun-bayramov-gurcustan-xin-bascisi-ile-gorusub-foto-954028",
             "en": "/asia/flydubai-resumes-flights-from-baku-to-dubai-520902",
             "ru": "/ekonomika/cena-azerbaydzhanskoy-nefti-prevysila-68-dollarov-650213",
         },

@@ -276,7 +276,7 @@ def render_listing(
     }.get(number, [f"{base}/jobs/muhasib-vakansiyasi-4410", f"{base}/rates"])
     # An article of another edition (from apa.az, one linked by the old `apa.az/en/...` scheme).
     extras.append(
-        "https://apa.az/hadise/bakida-iki-avtomobil-toqqusub-xesaret-alan-var-954031"
+        "https://apa.az/incident/bakida-iki-avtomobil-toqqusub-xesaret-alan-var-954031"
         if edition.lang != "az"
         else "https://apa.az/en/asia/flydubai-resumes-flights-from-baku-to-dubai-520902"
     )
@@ -316,28 +316,26 @@ def _listing_item(edition: Edition, story: Story, href: str) -> str:
 
 
 def render_rss(edition: Edition, stories: list[Story]) -> bytes:
+    """The feed as APA serves it (docs/news-sites.md): a newline and eight spaces before `<rss>`
+    and no XML declaration, an empty description, guid = link, the image as an enclosure."""
     items = "".join(
         f"""
-<item>
-  <title>{esc(s.title)}</title>
-  <link>{public_url(edition, s)}</link>
-  <guid isPermaLink="true">{public_url(edition, s)}</guid>
-  <description>{esc(plain_text(s.paragraphs[0]) if s.paragraphs else '')}</description>
-  <category>{esc(CATEGORY_NAMES[edition.lang][s.category])}</category>
-  <enclosure url="{image_url(edition, s)}" type="image/jpeg" length="0"/>
-  <pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate>
-</item>"""
+  <item>
+    <title>{esc(s.title)}</title>
+    <description></description>
+    <guid isPermaLink='true'>{public_url(edition, s)}</guid>
+    <category>{esc(CATEGORY_NAMES[edition.lang][s.category])}</category>
+    <link>{public_url(edition, s)}</link>
+    <pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate>
+    <enclosure url='{image_url(edition, s)}' type='image/jpeg' length='87572'/>
+  </item>"""
         for s in stories
     )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0">
-<channel>
-  <title>APA</title>
-  <link>{edition.base_url}</link>
-  <description>APA - Azerbaijan Press Agency</description>
-  <language>{edition.lang}</language>{items}
-</channel>
-</rss>
+    built = max((s.local_time for s in stories), default=datetime(2026, 4, 8))
+    return f"""
+        <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>APA.AZ- {esc(CHROME[edition.lang]['latest'])}</title><link>{edition.base_url}/</link>
+  <language>{edition.lang}</language><lastBuildDate>{format_datetime(built.replace(tzinfo=timezone(BAKU_OFFSET)))}</lastBuildDate><webMaster>info@apa.az (Azerbaijani Press Agency)</webMaster>{items}
+</channel></rss>
 """.encode()
 
 

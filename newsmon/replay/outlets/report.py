@@ -112,7 +112,7 @@ esc = html.escape
 # nowhere: the reference's own examples, the az one with its headline edited (`51` in the slug).
 SAMPLE_STORIES = {
     "az": Story(
-        id=2100457, category="hadise", slug="mingecevirde-51-yasli-kisi-aldigi-xesaretden-olub",
+        id=2100457, category="incident", slug="mingecevirde-51-yasli-kisi-aldigi-xesaretden-olub",
         title="Mingəçevirdə 52 yaşlı kişi aldığı xəsarətdən ölüb", published="2026-04-06 10:12",
         paragraphs=("Mingəçevirdə 52 yaşlı kişi evdə yıxılaraq aldığı xəsarətdən ölüb, “Report” xəbər verir.",
                     "Hadisə ilə bağlı araşdırma aparılır."),
@@ -136,6 +136,19 @@ SAMPLE_STORIES = {
 SAMPLE_CATEGORIES = {"domestic-politics": "Domestic politics", "cop29": "COP29"}
 
 
+# Report's az edition has category slugs of its own (`/hadise/`, docs/news-sites.md), where the
+# corpus has APA's English ones.
+AZ_CATEGORY_SLUGS = {
+    "incident": "hadise", "economy": "iqtisadiyyat", "foreign-policy": "xarici-siyaset",
+    "domestic-policy": "daxili-siyaset", "sports": "idman", "social": "sosial", "culture-policy": "medeniyyet",
+    "world": "dunya", "energy": "energetika",
+}  # fmt: skip
+
+
+def category_slug(lang: str, category: str) -> str:
+    return AZ_CATEGORY_SLUGS.get(category, category) if lang == "az" else category
+
+
 def category_name(lang: str, slug: str) -> str:
     return CATEGORY_NAMES[lang].get(slug) or SAMPLE_CATEGORIES[slug]
 
@@ -155,7 +168,7 @@ class ReportTemplate(OutletTemplate):
         ]
 
     def story_path(self, edition: Edition, story: Story) -> str:
-        return f"{edition.prefix}/{story.category}/{story.slug}"
+        return f"{edition.prefix}/{category_slug(edition.lang, story.category)}/{story.slug}"
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or FEED_SIZE)
@@ -439,7 +452,7 @@ def render_article(edition: Edition, story: Story, stories: list[Story]) -> byte
         ld["image"] = image_url(story)
     breadcrumbs = {
         "@context": "https://schema.org", "@type": "BreadcrumbList",
-        "itemListElement": [{"@type": "ListItem", "position": 1, "name": category, "item": f"{edition.base_url}/{story.category}"}],
+        "itemListElement": [{"@type": "ListItem", "position": 1, "name": category, "item": f"{edition.base_url}/{category_slug(edition.lang, story.category)}"}],
     }  # fmt: skip
     head = "\n".join(
         line
@@ -464,7 +477,7 @@ def render_article(edition: Edition, story: Story, stories: list[Story]) -> byte
     main = f"""<div class="news-detail">
   <h1 class="section-title">{esc(story.title)}</h1>
   <div class="news-detail__head">
-    <a class="news__category" href="{edition.base_url}/{story.category}">{esc(category)}</a>
+    <a class="news__category" href="{edition.base_url}/{category_slug(edition.lang, story.category)}">{esc(category)}</a>
     {date_html}
     <span class="copy-url" data-url="report.az/{story.id}">Copy link</span>
   </div>

@@ -62,9 +62,9 @@ SAMPLE_STORIES = {"az": 954028, "en": 520920, "ru": 650214}
 # Corpus category -> Trend's section path, per edition.
 SECTIONS = {
     "az": {
-        "hadise": "azerbaijan/incident", "iqtisadiyyat": "business/economy", "xarici-siyaset": "azerbaijan/politics",
-        "daxili-siyaset": "azerbaijan/politics", "idman": "azerbaijan/sports", "sosial": "azerbaijan/society",
-        "medeniyyet": "life/culture", "dunya": "world", "energetika": "business/energy",
+        "incident": "azerbaijan/incident", "economy": "business/economy", "foreign-policy": "azerbaijan/politics",
+        "domestic-policy": "azerbaijan/politics", "sports": "azerbaijan/sports", "social": "azerbaijan/society",
+        "culture-policy": "life/culture", "world": "world", "energy": "business/energy",
     },
     "en": {
         "foreign-policy": "azerbaijan/politics", "domestic-policy": "azerbaijan/politics", "economy": "business/economy",
