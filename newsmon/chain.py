@@ -6,7 +6,9 @@ to a pure module (text, dates, fingerprint, stories) and counts what it did in a
 collector with Scrapy's `inc_value` interface.
 
 While the store is unreachable no article is lost: dedupe and story go on without it (counting
-`newsmon/<step>/store_unavailable`) and the store step spools the batches (newsmon.store.spool).
+`newsmon/<step>/store_unavailable`) and the store step spools every batch the store did not take,
+whatever the reason (newsmon.store.spool); a batch the spool cannot take either is logged as
+lost, article by article.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.lang import detect_language
 from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
-from newsmon.store.base import OUTCOMES, IndexedStory
+from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import Sketch, StoryIndex, StoryParams, ensure_index_format
 from newsmon.text import clean_body, clean_line, clean_title
@@ -322,21 +324,41 @@ class StoreStep(Step):
         return bool(self.buffer) and time.monotonic() - self.oldest >= self.flush_seconds
 
     def flush(self) -> WriteResult:
+        """Write the buffer. Never raises for a failed write: the batch is spooled, or when even
+        that fails reported as lost article by article; either way the other steps hear of the
+        flush (dedupe forgets the batch, so later copies of it are not taken for duplicates)."""
         batch, self.buffer = self.buffer, []
         result = WriteResult()
         if batch:
             try:
                 result = self.store.upsert_many(batch)
-            except StoreUnavailable as exc:
-                # The crawl goes on; the batch waits on disk for the next open or `newsmon replay`.
-                path = self.spool.append(batch)
-                self.count("spooled", len(batch))
-                logger.error("store unavailable, %d articles spooled to %s: %s", len(batch), path, exc)
+            except Exception as exc:  # whatever failed, the batch must not vanish with the exception
+                self.spool_batch(batch, exc)
             for outcome in OUTCOMES:
                 if n := result.count(outcome):
                     self.count(outcome, n)
         self.flushed(batch, result)
         return result
+
+    def spool_batch(self, batch: Sequence[Article], error: Exception) -> None:
+        """Keep a batch the store did not take in the spool, for the next start or `newsmon replay`."""
+        failure = "store unavailable" if isinstance(error, StoreUnavailable) else "store write failed"
+        # A failure that is not the store's (a bug) gets its traceback.
+        traceback = not isinstance(error, StoreError)
+        try:
+            path = self.spool.append(batch)
+        except (OSError, ValueError) as spool_error:
+            self.count("lost", len(batch))
+            logger.error(
+                "%s (%s) and the spool failed too (%s): %d articles lost: %s",
+                failure, redact_text(str(error)), spool_error, len(batch), " ".join(article_key(a) for a in batch),
+                exc_info=traceback,
+            )  # fmt: skip
+            return
+        self.count("spooled", len(batch))
+        logger.error(
+            "%s, %d articles spooled to %s: %s", failure, len(batch), path, redact_text(str(error)), exc_info=traceback
+        )
 
     def replay_spool(self, story: "StoryStep") -> int:
         """Write the batches spooled while the store was unreachable, oldest first; returns how

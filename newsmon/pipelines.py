@@ -5,6 +5,7 @@ Rejected articles become `Dropped` (a DropItem) with the reason, counted as `new
 """
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any
 
@@ -16,6 +17,8 @@ from twisted.internet import task
 from newsmon.chain import CHAIN_STEPS, Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep, StoryStep
 from newsmon.items import Article
 from newsmon.store import Store, open_store
+
+logger = logging.getLogger(__name__)
 
 _chains: "weakref.WeakKeyDictionary[Crawler, Chain]" = weakref.WeakKeyDictionary()
 _stores: "weakref.WeakKeyDictionary[Crawler, Store]" = weakref.WeakKeyDictionary()
@@ -92,8 +95,12 @@ class StorePipeline(StepPipeline):
         self._timer.start(max(self.step.flush_seconds / 2, 0.5), now=False)
 
     def _flush_if_stale(self) -> None:
-        if self.step.is_stale():
-            self.step.flush()
+        # An exception would stop the LoopingCall for the rest of the crawl.
+        try:
+            if self.step.is_stale():
+                self.step.flush()
+        except Exception:
+            logger.exception("timed flush failed; the next one is due in %gs", self._timer.interval)
 
     def close_spider(self) -> None:
         if self._timer.running:

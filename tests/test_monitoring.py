@@ -201,7 +201,7 @@ def test_healthy_crawl_is_recorded_and_passes(news_site, store_uri, tmp_path):
     assert run["items"] == {
         "seen": 3,  # the spider counts no links: its items scraped stand in
         "extracted": 3, "scraped": 3, "stored": 3, "inserted": 3, "revised": 0, "unchanged": 0, "spooled": 0,
-        "duplicates": 0, "dropped": {},
+        "lost": 0, "duplicates": 0, "dropped": {},
     }  # fmt: skip
     assert run["pages"] == {"rejected": {}}
     assert run["coverage"]["published_at"] == run["coverage"]["body"] == 1.0
@@ -552,7 +552,7 @@ def test_run_document_from_stats():
     assert run["requests"] == 14 and run["responses_by_status"] == {"200": 12, "404": 1, "503": 1}
     assert run["items"] == {
         "seen": 35, "extracted": 9, "scraped": 7, "stored": 7, "inserted": 6, "revised": 1, "unchanged": 0,
-        "spooled": 0, "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
+        "spooled": 0, "lost": 0, "duplicates": 1, "dropped": {"duplicate": 1, "no_date": 1},
     }  # fmt: skip
     assert run["pages"] == {"rejected": {"http_404": 1, "no_date": 3}}
     # Articles spooled while the store was unreachable are not stored yet.

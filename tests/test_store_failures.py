@@ -71,7 +71,39 @@ def crawl(chain: Chain, articles: list[Article]) -> list[str]:
     return dropped
 
 
-# -- SQLite's write lock ------------------------------------------------------------------------
+# -- a failed flush -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "error", [StoreError("SQLite write failed: disk I/O error"), UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogate")]
+)
+def test_a_batch_the_store_failed_to_write_is_spooled_not_lost(tmp_path, error, caplog):
+    store = FailingWrites(sqlite_store(tmp_path), error)
+    chain = Chain(settings(tmp_path), store)
+    with caplog.at_level(logging.ERROR):
+        crawl(chain, [crawled(n) for n in range(3)])  # the third article fills the batch: a failed flush
+    assert chain.stats.get_value("newsmon/store/spooled") == 3
+    assert "store write failed, 3 articles spooled to" in caplog.text
+    # The same articles again (a re-listed page): not duplicates of articles never stored.
+    assert crawl(chain, [crawled(n) for n in range(3)]) == []
+    chain.close()
+    assert store.count() == 3
+    restarted = Chain(settings(tmp_path), sqlite_store(tmp_path))
+    assert restarted.stats.get_value("newsmon/store/replayed") == 3
+    assert Spool(tmp_path / "spool", store.uri).pending() == 0
+
+
+def test_a_batch_neither_the_store_nor_the_spool_took_is_reported_lost_by_name(tmp_path, caplog):
+    (tmp_path / "spool").write_text("a file where the spool directory should be")
+    store = FailingWrites(sqlite_store(tmp_path), StoreError("disk full"))
+    chain = Chain(settings(tmp_path), store)
+    with caplog.at_level(logging.ERROR):
+        crawl(chain, [crawled(n) for n in range(3)])
+    assert chain.stats.get_value("newsmon/store/lost") == 3
+    assert "3 articles lost: " + " ".join(crawled(n).url for n in range(3)) in caplog.text
+    assert crawl(chain, [crawled(0)]) == []  # not a duplicate of the lost one
+    chain.close()
+    assert [a.url for a in store.query()] == [crawled(0).url]
+
+
 def test_a_lock_held_by_another_writer_is_waited_for_then_spooled(tmp_path):
     holder = sqlite_store(tmp_path)
     holder._db.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
@@ -84,6 +116,37 @@ def test_a_lock_held_by_another_writer_is_waited_for_then_spooled(tmp_path):
     assert step.stats.values == {"newsmon/store/spooled": 1}
     holder._db.execute("COMMIT")
     assert Spool(tmp_path / "spool", waiter.uri).replay(waiter) == (1, 0)
+
+
+class ClockedLoopingCall(task.LoopingCall):
+    clock = task.Clock()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = ClockedLoopingCall.clock
+
+
+class BrokenFlush(StoreStep):
+    flushes = 0
+
+    def is_stale(self) -> bool:
+        return True
+
+    def flush(self):
+        BrokenFlush.flushes += 1
+        raise RuntimeError("a bug in a flush callback")
+
+
+def test_the_flush_timer_keeps_running_after_a_failed_flush(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(pipelines.task, "LoopingCall", ClockedLoopingCall)
+    pipeline = pipelines.StorePipeline(BrokenFlush(settings(tmp_path), None, CounterStats()), crawler=None)
+    pipeline.open_spider()
+    with caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            ClockedLoopingCall.clock.advance(pipeline._timer.interval)
+    assert BrokenFlush.flushes == 2 and pipeline._timer.running
+    assert "timed flush failed" in caplog.text
+    pipeline._timer.stop()
 
 
 # -- one bad record -------------------------------------------------------------------------------

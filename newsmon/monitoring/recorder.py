@@ -33,8 +33,9 @@ COVERAGE_FIELDS = (
     "image_url", "image_caption", "lang",
 )  # fmt: skip
 
-# `spooled`: written to the spool while the store was unreachable, stored when it is replayed.
-STORE_OUTCOMES = ("inserted", "revised", "unchanged", "spooled")
+# `spooled`: written to the spool when the store did not take the batch, stored when it is
+# replayed; `lost`: neither the store nor the spool took it (each is logged by its URL).
+STORE_OUTCOMES = ("inserted", "revised", "unchanged", "spooled", "lost")
 DROPPED_PREFIX = "newsmon/dropped/"
 RESPONSE_STATUS_PREFIX = "downloader/response_status_count/"
 
