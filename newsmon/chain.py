@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from newsmon.dates import DEFAULT_TZ, parse_dateline
 from newsmon.fingerprint import content_hash
-from newsmon.items import Article
+from newsmon.items import ARTICLE_FIELDS, Article
 from newsmon.lang import detect_language
 from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
 from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
@@ -103,6 +103,7 @@ class CleanStep(Step):
     needs_store = False
 
     def process(self, article: Article, prepared: Any = None) -> Article:
+        self.check_unicode(article)
         article.title = clean_title(article.title)
         article.body = clean_body(article.body)
         article.image_caption = clean_line(article.image_caption)
@@ -121,6 +122,19 @@ class CleanStep(Step):
             article.fetched_at = datetime.now(timezone.utc)
         self.count("cleaned")
         return article
+
+    def check_unicode(self, article: Article) -> None:
+        """Reject text no store can encode: a lone surrogate (`"\\ud800"` is valid JSON) would fail
+        the whole batch's write."""
+        for name in ARTICLE_FIELDS:
+            value = getattr(article, name)
+            for text in value if isinstance(value, list) else (value,):
+                if isinstance(text, str) and not text.isascii():
+                    try:
+                        text.encode("utf-8")
+                    except UnicodeEncodeError as exc:
+                        self.count("bad_text")
+                        raise Rejected("bad_text", f"{name} is not valid Unicode ({exc.reason} at character {exc.start})") from None
 
 
 class DateStep(Step):

@@ -2,6 +2,7 @@
 one story index rebuild at a time."""
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,7 +14,8 @@ from twisted.internet import task
 from newsmon import pipelines
 from newsmon.chain import Chain, CounterStats, Rejected, StoreStep
 from newsmon.fingerprint import content_hash
-from newsmon.items import Article
+from newsmon.cli import main
+from newsmon.items import Article, to_record
 from newsmon.store import StoreError, StoreUnavailable
 from newsmon.store.spool import Spool
 from newsmon.store.sqlite import SQLiteStore
@@ -159,3 +161,31 @@ def test_a_failed_write_rolls_back_and_releases_the_write_lock(tmp_path):
     other = sqlite_store(tmp_path, timeout=0.05)
     assert other.upsert_many([prepared(4)]).outcomes == ["inserted"]
     assert sorted(a.url for a in other.query()) == [prepared(3).url, prepared(4).url]
+
+
+def test_text_no_store_can_encode_is_rejected_by_the_clean_step_naming_the_field(tmp_path):
+    chain = Chain(settings(tmp_path), sqlite_store(tmp_path))
+    bad = crawled(1, body="Text with a lone surrogate \ud800 in it.")
+    with pytest.raises(Rejected) as rejected:
+        chain.process(bad)
+    assert rejected.value.reason == "bad_text" and "body is not valid Unicode" in str(rejected.value)
+    tagged = crawled(2)
+    tagged.tags = ["fine", "bad \udfff"]
+    with pytest.raises(Rejected, match="tags is not valid Unicode"):
+        chain.process(tagged)
+    assert chain.stats.get_value("newsmon/clean/bad_text") == 2
+
+
+def test_load_names_a_record_with_bad_text_and_stores_the_others(tmp_path, capsys):
+    good = to_record(prepared(1))
+    bad = {**to_record(prepared(2)), "title": "A lone surrogate \ud800"}
+    dump = tmp_path / "backup.jsonl"
+    # json.dumps writes the surrogate as the escape "\ud800": valid JSON, but no valid text.
+    dump.write_text(f"{json.dumps(bad)}\n{json.dumps(good)}\n", encoding="utf-8")
+    uri = f"sqlite:///{tmp_path}/newsmon.db"
+    assert main(["load", "--store", uri, "--jobs", "1", "--no-progress", str(dump)]) == 1
+    captured = capsys.readouterr()
+    assert f"{dump}:1: rejected: title is not valid Unicode" in captured.err
+    assert "1 stored" in captured.out
+    with SQLiteStore(uri) as store:
+        assert [a.url for a in store.query()] == [good["url"]]
