@@ -381,7 +381,9 @@ class StoreStep(Step):
         Their story lookups failed when they were spooled: `story` looks again before each batch
         is written, and indexes the stories its articles found once it is, as after any flush.
         """
-        replayed, _ = self.spool.replay(self.store, prepare=story.look_again, written=self.flushed)
+        replayed, _ = self.spool.replay(
+            self.store, prepare=story.look_again, written=self.flushed, quarantined=lambda path: self.count("quarantined")
+        )
         if replayed:
             self.count("replayed", replayed)
         return replayed
@@ -438,9 +440,19 @@ class Chain:
         return article
 
     def replay_spool(self) -> int:
-        """Write what was spooled while the store was unreachable (done when the chain starts)."""
+        """Write what was spooled while the store was unreachable (done when the chain starts).
+
+        A failure leaves the batches in the spool for the next start or `newsmon replay`; the
+        chain starts anyway, so that a crawl is never held up by what an earlier one spooled.
+        """
         story = next(s for s in self.steps if isinstance(s, StoryStep))
-        return next(s for s in self.steps if isinstance(s, StoreStep)).replay_spool(story)
+        store = next(s for s in self.steps if isinstance(s, StoreStep))
+        try:
+            return store.replay_spool(story)
+        except StoreError as exc:
+            store.count("replay_failed")
+            logger.error("spooled batches not replayed, they stay in %s: %s", store.spool.directory, redact_text(str(exc)))
+            return 0
 
     def close(self) -> None:
         for step in self.steps:

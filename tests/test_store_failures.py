@@ -189,3 +189,72 @@ def test_load_names_a_record_with_bad_text_and_stores_the_others(tmp_path, capsy
     assert "1 stored" in captured.out
     with SQLiteStore(uri) as store:
         assert [a.url for a in store.query()] == [good["url"]]
+
+
+# -- the spool ------------------------------------------------------------------------------------
+def test_a_batch_the_store_refuses_is_quarantined_and_the_chain_starts_anyway(tmp_path, caplog):
+    store = sqlite_store(tmp_path)
+    spool = Spool(tmp_path / "spool", store.uri)
+    poison = spool.append([prepared(1), prepared(2)])
+    content = poison.read_bytes()
+    spool.append([prepared(3)])
+    with caplog.at_level(logging.ERROR):
+        chain = Chain(settings(tmp_path), FailingWrites(store, StoreError("the store refuses it")))
+    quarantined = poison.parent / "quarantine" / poison.name
+    assert quarantined.read_bytes() == content and not poison.exists()
+    assert f"spooled batch {poison} cannot be replayed (the store refused the batch: the store refuses it)" in caplog.text
+    assert chain.stats.get_value("newsmon/store/quarantined") == 1
+    assert chain.stats.get_value("newsmon/store/replayed") == 1
+    assert [a.url for a in store.query()] == [prepared(3).url]
+    assert spool.pending() == 0 and spool.files() == []
+
+
+def test_an_unreadable_line_before_the_last_quarantines_its_batch_untouched(tmp_path):
+    store = sqlite_store(tmp_path)
+    spool = Spool(tmp_path / "spool", store.uri)
+    path = spool.append([prepared(1), prepared(2)])
+    first, second = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(first + '{"url": "half a record\n' + second, encoding="utf-8")
+    damaged = path.read_bytes()
+    quarantined = []
+    assert spool.replay(store, quarantined=quarantined.append) == (0, 0)
+    assert quarantined == [path.parent / "quarantine" / path.name]
+    assert quarantined[0].read_bytes() == damaged
+    assert store.count() == 0  # nothing of a damaged batch is written, nothing of it deleted
+
+
+def test_a_complete_but_unreadable_last_line_is_no_crash_and_quarantines_its_batch(tmp_path):
+    store = sqlite_store(tmp_path)
+    spool = Spool(tmp_path / "spool", store.uri)
+    path = spool.append([prepared(1)])
+    with open(path, "a", encoding="utf-8") as file:
+        file.write('{"title": 42}\n')  # a whole line: written so, not cut short by a crash
+    assert spool.replay(store) == (0, 0)
+    assert (path.parent / "quarantine" / path.name).exists() and store.count() == 0
+
+
+class FailingLookups(FailingWrites):
+    def story_candidates(self, band_keys):
+        raise StoreError("the story index cannot be read")
+
+
+def test_a_replay_that_fails_leaves_the_spool_and_the_chain_starts(tmp_path, caplog):
+    store = sqlite_store(tmp_path)
+    Spool(tmp_path / "spool", store.uri).append([prepared(1)])
+    with caplog.at_level(logging.ERROR):
+        chain = Chain(settings(tmp_path), FailingLookups(store, StoreError("unused"), failures=0))
+    assert chain.stats.get_value("newsmon/store/replay_failed") == 1
+    assert "spooled batches not replayed, they stay in" in caplog.text
+    assert Spool(tmp_path / "spool", store.uri).pending() == 1
+
+
+def test_newsmon_replay_says_what_it_quarantined_and_exits_1(tmp_path, capsys):
+    uri = f"sqlite:///{tmp_path}/newsmon.db"
+    spool = Spool(tmp_path / "spool", uri)
+    path = spool.append([prepared(1)])
+    path.write_text("not a record\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    spool.append([prepared(2)])
+    assert main(["replay", "--store", uri, "--spool-dir", str(tmp_path / "spool")]) == 1
+    captured = capsys.readouterr()
+    assert "replayed 1 articles" in captured.out
+    assert f"1 batches could not be replayed: moved to {spool.directory / 'quarantine'}" in captured.err

@@ -9,7 +9,7 @@ from pathlib import Path
 from newsmon.chain import Chain
 from newsmon.commands import add_store_argument, open_store_or_exit, project_settings, store_uri
 from newsmon.store import StoreError
-from newsmon.store.spool import SPOOL_DIR_ENV_VAR, Spool, resolve_spool_dir
+from newsmon.store.spool import QUARANTINE, SPOOL_DIR_ENV_VAR, Spool, resolve_spool_dir
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         " files (under NEWSMON_SPOOL_DIR, default data/spool, in a directory of the store's own). A"
         " crawl replays them when it starts; this command does it now. Replaying twice stores nothing"
         " twice. Exit status 0 when the store's spool is empty afterwards, 1 when batches remain (the"
-        " store is still unreachable).",
+        " store is still unreachable) or could not be replayed (moved to quarantine/ in the spool).",
     )
     add_store_argument(parser)
     parser.add_argument(
@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit(f"newsmon: replay into {spool.store_uri} failed: {exc}") from None
     replayed, remaining = chain.stats.get_value("newsmon/store/replayed"), spool.pending()
     print(f"replayed {replayed} articles from {spool.directory} into {spool.store_uri}")
+    if quarantined := chain.stats.get_value("newsmon/store/quarantined"):
+        print(f"{quarantined} batches could not be replayed: moved to {spool.directory / QUARANTINE}", file=sys.stderr)
+        return 1
     if remaining:
         print(f"{remaining} articles still spooled: the store is unreachable again", file=sys.stderr)
         return 1

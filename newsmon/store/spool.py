@@ -13,7 +13,9 @@ nothing. A crash during `append` can leave a truncated last line, which replay s
 Concurrency: the writer holds an exclusive `flock` on a file until it is complete, and replay
 skips files it cannot lock, so a crawler spooling and another process replaying share a directory
 safely. Replay is idempotent (the store's upserts make re-applying a batch harmless) and removes
-a file only after the store accepted its batch.
+a file only after the store accepted its batch. A batch that cannot be replayed (an unreadable
+line, a batch the store refuses) is moved to `quarantine/` in the store's spool directory, so it
+never blocks the batches after it, and nothing in it is deleted.
 """
 from __future__ import annotations
 
@@ -30,13 +32,15 @@ from pathlib import Path
 from typing import IO
 
 from newsmon.items import Article, from_record, to_record
-from newsmon.store.base import Store, StoreUnavailable, WriteResult, redact_uri
+from newsmon.store.base import Store, StoreError, StoreUnavailable, WriteResult, redact_uri
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SPOOL_DIR = "data/spool"  # next to the default store, sqlite:///data/newsmon.db
 SPOOL_DIR_ENV_VAR = "NEWSMON_SPOOL_DIR"
 SUFFIX = ".jsonl"
+# Where, inside a store's spool directory, batches that cannot be replayed are kept.
+QUARANTINE = "quarantine"
 
 
 def resolve_spool_dir(directory: str | os.PathLike[str] | None = None) -> Path:
@@ -98,31 +102,59 @@ class Spool:
         *,
         prepare: Callable[[list[Article]], None] = lambda batch: None,
         written: Callable[[list[Article], WriteResult], None] = lambda batch, result: None,
+        quarantined: Callable[[Path], None] = lambda path: None,
     ) -> tuple[int, int]:
         """Write the spooled batches to `store`, oldest first: (articles replayed, articles still spooled).
 
         `prepare` gets each batch before it is written, `written` gets it with the store's
         outcomes before its file is removed. Stops at the first batch the store cannot take
-        because it is unreachable again.
+        because it is unreachable again. A batch that cannot be replayed (a line other than a
+        truncated last one is unreadable, or the store refuses it) is moved, untouched, to the
+        QUARANTINE directory and the replay goes on; `quarantined` gets its new path.
         """
         replayed = 0
         for path in self.files():
             with _locked(path) as file:
                 if file is None:
                     continue  # still being written, or being replayed by another process
-                articles = list(_read_batch(path, file))
                 try:
-                    if articles:
-                        prepare(articles)
-                        written(articles, store.upsert_many(articles))
-                except StoreUnavailable as exc:
-                    logger.warning("spool replay stopped, store unavailable: %s", exc)
-                    break
+                    articles = _read_batch(path, file)
+                except UnreadableBatch as exc:
+                    quarantined(self._quarantine(path, str(exc)))
+                    continue
+                if articles:
+                    prepare(articles)
+                    try:
+                        result = store.upsert_many(articles)
+                    except StoreUnavailable as exc:
+                        logger.warning("spool replay stopped, store unavailable: %s", exc)
+                        break
+                    except StoreError as exc:
+                        quarantined(self._quarantine(path, f"the store refused the batch: {exc}"))
+                        continue
+                    written(articles, result)
                 path.unlink(missing_ok=True)  # another replayer may have finished it first
                 replayed += len(articles)
         if replayed:
             logger.info("replayed %d spooled articles from %s", replayed, self.directory)
         return replayed, self.pending()
+
+    def _quarantine(self, path: Path, reason: str) -> Path:
+        """Move a batch that cannot be replayed out of the way, keeping every byte of it."""
+        target_dir = self.directory / QUARANTINE
+        target_dir.mkdir(exist_ok=True)
+        target = target_dir / path.name
+        os.rename(path, target)
+        _fsync_directory(self.directory)
+        logger.error(
+            "spooled batch %s cannot be replayed (%s): moved to %s; once mended, move it back to replay it",
+            path, reason, target,
+        )  # fmt: skip
+        return target
+
+
+class UnreadableBatch(ValueError):
+    """A spool file holds a line that is not an article record (and not a truncated last line)."""
 
 
 @contextmanager
@@ -143,14 +175,24 @@ def _locked(path: Path) -> Iterator[IO[str] | None]:
         yield file if path.exists() else None
 
 
-def _read_batch(path: Path, file: IO[str]) -> Iterator[Article]:
-    for number, line in enumerate(file, start=1):
+def _read_batch(path: Path, file: IO[str]) -> list[Article]:
+    """The batch in a spool file. Only its last line may be unreadable, and only when it has no
+    line end: `append` was cut short by a crash there, and that line is skipped with a warning."""
+    try:
+        lines = file.readlines()
+    except UnicodeDecodeError as exc:
+        raise UnreadableBatch(f"not UTF-8: {exc}") from None
+    articles = []
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield from_record(json.loads(line))
+            articles.append(from_record(json.loads(line)))
         except ValueError as exc:  # json.JSONDecodeError is a ValueError, and so is a bad record
+            if number < len(lines) or line.endswith("\n"):
+                raise UnreadableBatch(f"line {number} unreadable: {exc}") from None
             logger.warning("spool %s line %d unreadable, skipped (truncated by a crash?): %s", path, number, exc)
+    return articles
 
 
 def _fsync_directory(directory: Path) -> None:
