@@ -20,7 +20,10 @@ from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from newsmon.dates import DEFAULT_TZ, parse_dateline
+from scrapy.settings import BaseSettings
+
+from newsmon.config import ConfigError
+from newsmon.dates import DEFAULT_TZ, is_time_zone, parse_dateline
 from newsmon.fingerprint import content_hash
 from newsmon.items import ARTICLE_FIELDS, Article
 from newsmon.lang import detect_language
@@ -75,7 +78,9 @@ class Step:
     needs_store = True
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
-        self.settings = settings
+        # Read one way whoever calls: a crawl's Settings (where `-s NAME={...}` is a string) or
+        # the loader's plain dict both answer getdict/getint/getfloat.
+        self.settings = settings if isinstance(settings, BaseSettings) else BaseSettings(settings)
         self.store = store
         self.stats = stats
 
@@ -145,8 +150,11 @@ class DateStep(Step):
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        self.default_tz = settings.get("NEWSMON_DEFAULT_TIMEZONE", DEFAULT_TZ)
-        self.site_tz: Mapping[str, str] = settings.get("NEWSMON_SITE_TIMEZONES") or {}
+        self.default_tz = self.settings.get("NEWSMON_DEFAULT_TIMEZONE") or DEFAULT_TZ
+        self.site_tz: dict[str, str] = self.settings.getdict("NEWSMON_SITE_TIMEZONES")
+        for site, zone in {"NEWSMON_DEFAULT_TIMEZONE": self.default_tz, **self.site_tz}.items():
+            if not is_time_zone(zone):  # else every article would fail, one traceback each
+                raise ConfigError(f"unknown time zone {zone!r} for {site} (NEWSMON_SITE_TIMEZONES, e.g. \"Asia/Baku\")")
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         if article.published_at is None:
@@ -313,13 +321,13 @@ class StoreStep(Step):
 
     def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
         super().__init__(settings, store, stats)
-        self.batch_size = int(settings.get("NEWSMON_BATCH_SIZE", 500))
-        self.flush_seconds = float(settings.get("NEWSMON_FLUSH_SECONDS", 5.0))
+        self.batch_size = self.settings.getint("NEWSMON_BATCH_SIZE", 500)
+        self.flush_seconds = self.settings.getfloat("NEWSMON_FLUSH_SECONDS", 5.0)
         self.buffer: list[Article] = []
         self.oldest = 0.0
         # Called after every flush with the batch and what the store did with each article.
         self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
-        self.spool_root = resolve_spool_dir(settings.get("NEWSMON_SPOOL_DIR"))
+        self.spool_root = resolve_spool_dir(self.settings.get("NEWSMON_SPOOL_DIR"))
 
     @cached_property
     def spool(self) -> Spool:

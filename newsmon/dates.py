@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["parse_dateline", "fold_case", "MONTHS"]
 
@@ -160,6 +160,15 @@ def _as_utc_now(now: datetime | None) -> datetime:
 @functools.lru_cache(maxsize=None)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def is_time_zone(name: object) -> bool:
+    """Whether `name` is an IANA time zone name `parse_dateline` accepts as `tz`."""
+    try:
+        _zone(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
 
 
 def _explicit_offset(match: re.Match[str]) -> timedelta | None:

@@ -1,0 +1,28 @@
+"""A user's mistake gets one line saying what is wrong, and a non-zero exit; settings are read one way."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from scrapy.settings import Settings
+
+from newsmon.chain import CounterStats, DateStep
+from newsmon.config import ConfigError
+from newsmon.items import Article
+
+
+def dated(dateline: str, site: str = "en.apa.az", fetched_at: datetime | None = None) -> Article:
+    return Article(url="https://apa.az/en/news/1", site=site, title="T", body="B", dateline=dateline, fetched_at=fetched_at)
+
+
+def test_site_time_zones_given_on_the_command_line_are_read_as_json():
+    settings = Settings({"NEWSMON_DEFAULT_TIMEZONE": "Asia/Baku"})
+    settings.set("NEWSMON_SITE_TIMEZONES", '{"en.apa.az": "UTC"}', priority="cmdline")  # -s NEWSMON_SITE_TIMEZONES=…
+    step = DateStep(settings, None, CounterStats())
+    assert step.process(dated("28 April 2024 22:40")).published_at == datetime(2024, 4, 28, 22, 40, tzinfo=timezone.utc)
+    assert step.process(dated("28 April 2024 22:40", site="apa.az")).published_at.hour == 18  # Baku: UTC+4
+
+
+def test_an_unknown_time_zone_is_one_error_at_the_start_not_one_per_article():
+    with pytest.raises(ConfigError, match="unknown time zone 'Asia/Bak' for en.apa.az"):
+        DateStep({"NEWSMON_SITE_TIMEZONES": {"en.apa.az": "Asia/Bak"}}, None, CounterStats())
