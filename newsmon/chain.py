@@ -159,7 +159,9 @@ class DateStep(Step):
     def process(self, article: Article, prepared: Any = None) -> Article:
         if article.published_at is None:
             tz = self.site_tz.get(article.site, self.default_tz)
-            article.published_at = parse_dateline(article.dateline, tz=tz)
+            # "2 saat əvvəl" means two hours before the page was fetched, not before this runs
+            # (a replayed spool, a dump processed days later).
+            article.published_at = parse_dateline(article.dateline, tz=tz, now=article.fetched_at)
             if article.published_at is None:
                 reason = f"unparsable dateline {article.dateline!r}" if article.dateline.strip() else "no dateline"
                 raise Rejected("no_date", reason)

@@ -26,3 +26,19 @@ def test_site_time_zones_given_on_the_command_line_are_read_as_json():
 def test_an_unknown_time_zone_is_one_error_at_the_start_not_one_per_article():
     with pytest.raises(ConfigError, match="unknown time zone 'Asia/Bak' for en.apa.az"):
         DateStep({"NEWSMON_SITE_TIMEZONES": {"en.apa.az": "Asia/Bak"}}, None, CounterStats())
+
+
+@pytest.mark.parametrize(
+    ("dateline", "published"),
+    [
+        ("Bu gün / 12:18", datetime(2024, 4, 28, 8, 18)),
+        ("Dünən / 22:30", datetime(2024, 4, 27, 18, 30)),
+        ("2 saat əvvəl", datetime(2024, 4, 28, 8, 0)),
+        ("5 dəqiqə əvvəl", datetime(2024, 4, 28, 9, 55)),
+    ],
+)
+def test_relative_datelines_count_from_when_the_page_was_fetched(dateline, published):
+    fetched = datetime(2024, 4, 28, 10, 0, tzinfo=timezone.utc)  # 14:00 in Baku
+    step = DateStep({}, None, CounterStats())
+    article = step.process(dated(dateline, site="oxu.az", fetched_at=fetched))
+    assert article.published_at == published.replace(tzinfo=timezone.utc)
