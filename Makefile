@@ -24,5 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Build artefacts only: data/ holds the user's store and any spool not yet replayed.
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './data/*' -exec rm -rf {} +

@@ -1,7 +1,10 @@
 """A user's mistake gets one line saying what is wrong, and a non-zero exit; settings are read one way."""
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
@@ -42,3 +45,17 @@ def test_relative_datelines_count_from_when_the_page_was_fetched(dateline, publi
     step = DateStep({}, None, CounterStats())
     article = step.process(dated(dateline, site="oxu.az", fetched_at=fetched))
     assert article.published_at == published.replace(tzinfo=timezone.utc)
+
+
+def test_make_clean_keeps_the_store_and_the_spool(tmp_path):
+    shutil.copy(Path(__file__).parents[1] / "Makefile", tmp_path)
+    for kept in ("data/newsmon.db", "data/spool/0123/batch.jsonl"):
+        (tmp_path / kept).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / kept).write_text("user data")
+    for artefact in (".pytest_cache/v/x", "newsmon.egg-info/PKG-INFO", "pkg/__pycache__/m.pyc"):
+        (tmp_path / artefact).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / artefact).write_text("")
+    subprocess.run(["make", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    assert (tmp_path / "data/newsmon.db").read_text() == "user data"
+    assert (tmp_path / "data/spool/0123/batch.jsonl").exists()
+    assert not any((tmp_path / name).exists() for name in (".pytest_cache", "newsmon.egg-info", "pkg/__pycache__"))
