@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from newsmon.store import open_store
+
 SAMPLE = Path(__file__).parents[1] / "newsmon/samples/000_f31a5c00198cdecc.txt"
 NEWSMON = [sys.executable, "-m", "newsmon.cli"]
 
@@ -174,6 +176,7 @@ def test_store_options_come_from_the_project_settings(tmp_path, store):
         env = {"SCRAPY_SETTINGS_MODULE": module, "PYTHONPATH": str(tmp_path)}
         return newsmon("stats", "--store", store, cwd=tmp_path, env=env)
 
+    open_store(store).close()  # stats reads a store, it does not create one
     assert stats_with('{"timeout": 5.0}').returncode == 0
     # An option the backend does not take is named, not a traceback.
     result = stats_with('{"breaker_seconds": 5}')
@@ -191,3 +194,11 @@ def test_unknown_store_scheme_is_a_clear_error(tmp_path):
     result = newsmon("stats", "--store", "postgres://user:secret@db/news", cwd=tmp_path)
     assert result.returncode != 0
     assert "unsupported store URI" in result.stderr and "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["stats", "export", "runs"])
+def test_read_only_commands_do_not_create_a_store(tmp_path, command):
+    result = newsmon(command, "--store", "sqlite:///mistyped.db", cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "no SQLite store at mistyped.db" in result.stderr
+    assert not (tmp_path / "mistyped.db").exists()

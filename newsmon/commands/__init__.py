@@ -30,11 +30,12 @@ def store_uri(args: argparse.Namespace) -> str:
     return args.store or os.environ.get(STORE_ENV_VAR) or resolve_store_uri(project_settings().get("NEWSMON_STORE"))
 
 
-def open_store_or_exit(args: argparse.Namespace):
-    """The store of `store_uri(args)`, with the project's NEWSMON_STORE_OPTIONS."""
+def open_store_or_exit(args: argparse.Namespace, *, must_exist: bool = False):
+    """The store of `store_uri(args)`, with the project's NEWSMON_STORE_OPTIONS; `must_exist`
+    for commands that only read, so that a mistyped path is an error, not a new empty store."""
     uri = store_uri(args)
     try:
-        return open_store(uri, **project_settings().getdict("NEWSMON_STORE_OPTIONS"))
+        return open_store(uri, must_exist=must_exist, **project_settings().getdict("NEWSMON_STORE_OPTIONS"))
     except StoreError as exc:
         raise SystemExit(f"newsmon: cannot open store {redact_uri(uri)}: {exc}") from None
 

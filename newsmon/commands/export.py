@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = open_store_or_exit(args)
+    store = open_store_or_exit(args, must_exist=True)
     target = open(args.output, "wb") if args.output else nullcontext(sys.stdout.buffer)
     written = 0
     with store, target as stream:

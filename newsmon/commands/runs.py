@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store_or_exit(args) as store:
+    with open_store_or_exit(args, must_exist=True) as store:
         if args.scope:
             recent = store.recent_runs(args.spider, limit=args.limit * SCOPE_WINDOW)
             runs = [run_doc for run_doc in recent if recorded_scope(run_doc) == args.scope][: args.limit]

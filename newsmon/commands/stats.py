@@ -22,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store_or_exit(args) as store:
+    with open_store_or_exit(args, must_exist=True) as store:
         summary = store.summary()
         uri = redact_uri(store.uri)
     if args.json:

@@ -276,16 +276,20 @@ class Store(ABC):
         self.close()
 
 
-def open_store(uri: str | None = None, **options: Any) -> Store:
+def open_store(uri: str | None = None, *, must_exist: bool = False, **options: Any) -> Store:
     """Open the store a URI names (`sqlite:///path`, `mongodb://…`, `mongodb+srv://…`).
 
-    `options` are the backend's keyword arguments (the NEWSMON_STORE_OPTIONS setting).
+    `options` are the backend's keyword arguments (the NEWSMON_STORE_OPTIONS setting). With
+    `must_exist` (commands that only read), a SQLite file that is not there is a StoreError
+    instead of a new empty store; a MongoDB database cannot be told from an empty one.
     """
     uri = resolve_store_uri(uri)
     scheme = uri.split("://", 1)[0].lower()
     if scheme == "sqlite":
-        from newsmon.store.sqlite import SQLiteStore
+        from newsmon.store.sqlite import SQLiteStore, sqlite_path
 
+        if must_exist and not sqlite_path(uri).is_file():
+            raise StoreError(f"no SQLite store at {sqlite_path(uri)} (a load or a crawl creates it; check the path)")
         return _open(SQLiteStore, uri, options)
     if scheme in ("mongodb", "mongodb+srv"):
         from newsmon.store.mongo import MongoStore
