@@ -2,7 +2,7 @@
 (the Docker image, compose, Kubernetes, systemd `EnvironmentFile=`).
 
 Scalar settings read `os.environ.get(NAME, default)` in settings/base.py; dict settings use
-`env_json`, so that e.g. `NEWSMON_STORE_OPTIONS='{"breaker_seconds": 60}'` needs no settings file.
+`env_json_setting`, so that e.g. `NEWSMON_STORE_OPTIONS='{"breaker_seconds": 60}'` needs no settings file.
 """
 from __future__ import annotations
 
@@ -34,3 +34,13 @@ def env_json(name: str, default: dict[str, Any]) -> dict[str, Any]:
         # The value is not echoed: options may carry credentials.
         raise ConfigError(f"${name} must be a JSON object ({{...}}), not a JSON {_JSON_TYPES[type(value)]}")
     return value
+
+
+def env_json_setting(name: str, default: dict[str, Any]) -> dict[str, Any]:
+    """`env_json` for settings modules: a bad value ends the program with its one-line message
+    (exit status 1), since `scrapy crawl` imports the settings before any code of ours could
+    catch the error and the traceback would say less than the message."""
+    try:
+        return env_json(name, default)
+    except ConfigError as exc:
+        raise SystemExit(f"newsmon: {exc}") from None

@@ -16,7 +16,7 @@ from twisted.internet import task
 
 from newsmon.chain import CHAIN_STEPS, Chain, CleanStep, DateStep, DedupeStep, Rejected, Step, StoreStep, StoryStep
 from newsmon.items import Article
-from newsmon.store import Store, open_store
+from newsmon.store import Store, open_store, store_uri_setting
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ def crawler_store(crawler: Crawler) -> Store:
     """The store of this crawler (NEWSMON_STORE, NEWSMON_STORE_OPTIONS), opened once, closed when the engine stops."""
     store = _stores.get(crawler)
     if store is None:
-        store = open_store(crawler.settings.get("NEWSMON_STORE"), **crawler.settings.getdict("NEWSMON_STORE_OPTIONS"))
+        options = crawler.settings.getdict("NEWSMON_STORE_OPTIONS")
+        store = open_store(store_uri_setting(crawler.settings), **options)
         _stores[crawler] = store
 
         def close_store() -> None:

@@ -1,7 +1,7 @@
 """Settings shared by every profile. Anything deployment-specific comes from the environment."""
 import os
 
-from newsmon.config import env_json
+from newsmon.config import env_json_setting
 from newsmon.dates import DEFAULT_TZ
 from newsmon.exporters import FEED_EXPORTERS
 from newsmon.items import ARTICLE_FIELDS
@@ -56,7 +56,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 NEWSMON_STORE = os.environ.get("NEWSMON_STORE", "sqlite:///data/newsmon.db")
 # Keyword options of the store backend (newsmon.store.open_store), e.g. for MongoDB collection
 # names or {"retry_attempts": 3, "retry_backoff": 0.5, "breaker_seconds": 30}; see docs/mongodb.md.
-NEWSMON_STORE_OPTIONS = env_json("NEWSMON_STORE_OPTIONS", {})
+NEWSMON_STORE_OPTIONS = env_json_setting("NEWSMON_STORE_OPTIONS", {})
 # Batches written while the store is unreachable; each store has a subdirectory of its own.
 NEWSMON_SPOOL_DIR = os.environ.get("NEWSMON_SPOOL_DIR", "data/spool")
 # Pages dropped for good (404, no date, ...) are not fetched again for this long (seconds; None:
@@ -70,7 +70,7 @@ NEWSMON_FLUSH_SECONDS = 5.0
 # 1,980/s with 5,000; 100,000 documents 1,850/s vs 1,460/s with 500).
 NEWSMON_LOAD_BATCH_SIZE = 2000  # = newsmon.loader.LOAD_BATCH_SIZE, its default outside a project (a test keeps them equal)
 NEWSMON_DEFAULT_TIMEZONE = DEFAULT_TZ  # Asia/Baku: page times without an offset are Baku time
-NEWSMON_SITE_TIMEZONES = env_json("NEWSMON_SITE_TIMEZONES", {})
+NEWSMON_SITE_TIMEZONES = env_json_setting("NEWSMON_SITE_TIMEZONES", {})
 # Near-duplicate stories (newsmon.stories.StoryParams documents each; tuned on
 # tests/fixtures/stories/pairs.jsonl). Changing NUM_PERM, BANDS or SHINGLE starts a new story
 # index: stories indexed before are not matched.
@@ -96,7 +96,7 @@ SPIDERMON_MAX_ERRORS = 5  # a page given up after retries now and then is normal
 NEWSMON_MONITOR_HISTORY_RUNS = 10
 NEWSMON_MONITOR_MIN_HISTORY_RUNS = 3
 NEWSMON_MONITOR_MIN_ITEMS_RATIO = 0.5
-NEWSMON_MONITOR_FIELD_COVERAGE = env_json(
+NEWSMON_MONITOR_FIELD_COVERAGE = env_json_setting(
     "NEWSMON_MONITOR_FIELD_COVERAGE", {"published_at": 1.0, "body": 1.0, "title": 1.0}
 )
 NEWSMON_MONITOR_WEBHOOK_URL = os.environ.get("NEWSMON_MONITOR_WEBHOOK_URL", "")

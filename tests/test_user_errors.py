@@ -1,8 +1,10 @@
 """A user's mistake gets one line saying what is wrong, and a non-zero exit; settings are read one way."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from scrapy.settings import Settings
 from newsmon.chain import CounterStats, DateStep
 from newsmon.config import ConfigError
 from newsmon.items import Article
+from newsmon.store import open_store
 
 
 def dated(dateline: str, site: str = "en.apa.az", fetched_at: datetime | None = None) -> Article:
@@ -59,3 +62,44 @@ def test_make_clean_keeps_the_store_and_the_spool(tmp_path):
     assert (tmp_path / "data/newsmon.db").read_text() == "user data"
     assert (tmp_path / "data/spool/0123/batch.jsonl").exists()
     assert not any((tmp_path / name).exists() for name in (".pytest_cache", "newsmon.egg-info", "pkg/__pycache__"))
+
+
+PROJECT = Path(__file__).parents[1]
+
+
+def run(*command: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("NEWSMON_STORE", "SCRAPY_SETTINGS_MODULE")}
+    environment.update(PYTHONPATH=str(PROJECT), **env)
+    return subprocess.run([sys.executable, "-m", *command], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    return result.stderr
+
+
+def test_production_settings_take_a_store_from_the_command_line(tmp_path):
+    uri = f"sqlite:///{tmp_path}/newsmon.db"
+    open_store(uri).close()
+    result = run("newsmon.cli", "stats", "--store", uri, cwd=tmp_path, SCRAPY_SETTINGS_MODULE="settings.production")
+    assert result.returncode == 0, result.stderr
+    assert "0 articles in" in result.stdout
+
+
+@pytest.mark.parametrize("command", [("newsmon.cli", "stats"), ("scrapy", "crawl", "apa")])
+def test_production_settings_without_a_store_are_one_line(tmp_path, command):
+    result = run(*command, cwd=tmp_path, SCRAPY_SETTINGS_MODULE="settings.production")
+    assert "no store given" in one_line_error(result) and "$NEWSMON_STORE" in result.stderr
+    assert not (tmp_path / "data").exists()  # no quiet fall back to the embedded store
+
+
+@pytest.mark.parametrize("command", [("newsmon.cli", "stats"), ("scrapy", "crawl", "apa")])
+def test_bad_store_options_json_is_one_line(tmp_path, command):
+    result = run(*command, cwd=tmp_path, SCRAPY_SETTINGS_MODULE="settings.dev", NEWSMON_STORE_OPTIONS='{"retry_attempts": 3,}')
+    assert "$NEWSMON_STORE_OPTIONS is not valid JSON" in one_line_error(result)
+
+
+def test_loading_a_path_that_is_not_there_is_an_error_not_a_document(tmp_path):
+    result = run("newsmon.cli", "load", str(tmp_path / "nonexistent"), cwd=tmp_path)
+    assert f"{tmp_path / 'nonexistent'}: no such file or directory" in one_line_error(result)
+    assert "documents read" not in result.stdout and not (tmp_path / "data").exists()

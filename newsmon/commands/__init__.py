@@ -8,7 +8,7 @@ from typing import Any
 
 from scrapy.utils.project import get_project_settings
 
-from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri
+from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri, store_uri_setting
 from newsmon.store.base import STORE_ENV_VAR
 
 
@@ -27,7 +27,12 @@ def project_settings() -> Any:
 
 def store_uri(args: argparse.Namespace) -> str:
     """--store, then $NEWSMON_STORE, then the project's NEWSMON_STORE setting, then the default."""
-    return args.store or os.environ.get(STORE_ENV_VAR) or resolve_store_uri(project_settings().get("NEWSMON_STORE"))
+    if args.store or os.environ.get(STORE_ENV_VAR):
+        return args.store or os.environ[STORE_ENV_VAR]
+    try:
+        return resolve_store_uri(store_uri_setting(project_settings()))
+    except StoreError as exc:
+        raise SystemExit(f"newsmon: {exc}") from None
 
 
 def open_store_or_exit(args: argparse.Namespace, *, must_exist: bool = False):

@@ -10,8 +10,10 @@ import argparse
 from scrapy import Spider
 from scrapy.commands import crawl
 from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
 
 from newsmon.monitoring import EXIT_MONITORS_FAILED, MONITORS_FAILED_STAT
+from newsmon.store import StoreError, store_uri_setting
 
 
 class Command(crawl.Command):
@@ -23,6 +25,10 @@ class Command(crawl.Command):
         return self.crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            store_uri_setting(self.settings)  # a missing store is a usage error, not a traceback mid-start
+        except StoreError as exc:
+            raise UsageError(str(exc), print_help=False) from None
         super().run(args, opts)
         if self.exitcode == 0 and self.crawler is not None and self.crawler.stats.get_value(MONITORS_FAILED_STAT):
             self.exitcode = EXIT_MONITORS_FAILED

@@ -12,6 +12,7 @@ from newsmon.store.base import (
     open_store,
     redact_uri,
     resolve_store_uri,
+    store_uri_setting,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "open_store",
     "redact_uri",
     "resolve_store_uri",
+    "store_uri_setting",
 ]

@@ -156,6 +156,19 @@ def _redact_argument(argument: str) -> str:
     return redact_text(argument)
 
 
+def store_uri_setting(settings: Any) -> str | None:
+    """The NEWSMON_STORE setting of Scrapy `settings`, None when unset. A profile that sets
+    NEWSMON_STORE_REQUIRED (settings.production) without a store is a StoreError saying how to
+    give one, rather than a quiet fallback to the embedded default."""
+    uri = settings.get("NEWSMON_STORE") or None
+    if uri is None and settings.getbool("NEWSMON_STORE_REQUIRED"):
+        raise StoreError(
+            "no store given, and these settings have no default: set $NEWSMON_STORE (or -s NEWSMON_STORE=…,"
+            " or --store), e.g. mongodb://mongo:27017/newsmon"
+        )
+    return uri
+
+
 def resolve_store_uri(uri: str | None = None) -> str:
     """An explicit URI wins, then $NEWSMON_STORE, then the embedded default."""
     return uri or os.environ.get(STORE_ENV_VAR) or DEFAULT_STORE_URI
