@@ -15,6 +15,7 @@ How one crawl is watched (all of it happens on `spider_closed`, in this order):
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -46,6 +47,18 @@ PAGE_REJECTION_REASONS = ("not_html", "malformed", "truncated", *MISSING_FIELD_R
 # monitor that could not run to the end and counts as failed.
 PASS, SKIP, FAIL, ERROR = "PASS", "SKIP", "FAIL", "ERROR"
 FAILED_STATUSES = (FAIL, ERROR)
+
+
+# A file the scheduler creates before it sends a crawl SIGTERM (newsmon.scheduler): a crawl
+# whose $NEWSMON_STOP_MARKER file exists was stopped on purpose, and its `shutdown` is no alert.
+STOP_MARKER_ENV_VAR = "NEWSMON_STOP_MARKER"
+SHUTDOWN = "shutdown"
+
+
+def stop_was_requested(finish_reason: str) -> bool:
+    """Whether a crawl that ended with `finish_reason` was shut down by whoever started it."""
+    marker = os.environ.get(STOP_MARKER_ENV_VAR)
+    return finish_reason == SHUTDOWN and bool(marker) and os.path.exists(marker)
 
 
 # The store picks runs by spider only: runs of one scope are looked for among this many times
