@@ -22,8 +22,11 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
 
 from newsmon.cli import main as newsmon_main
+from newsmon.items import Article
 from newsmon.monitoring import (
     EXIT_MONITORS_FAILED,
     STOP_MARKER_ENV_VAR,
@@ -35,8 +38,9 @@ from newsmon.monitoring import (
     stop_was_requested,
 )
 from newsmon.monitoring.prometheus import textfile_path, write_run_metrics
-from newsmon.monitoring.recorder import build_run
+from newsmon.monitoring.recorder import RunRecorder, build_run
 from newsmon.monitoring.webhook import post_json_in_background
+from newsmon.pipelines import Dropped
 from newsmon.replay import ReplayServer, ReplaySite, build_replay, expected_articles
 from newsmon.replay.site import render_rss
 from newsmon.sites.apa import EDITIONS, LISTING_PATH, PAGE_ERROR_REASONS, RSS_PATH
@@ -675,3 +679,17 @@ def test_runs_of_one_scope(store_uri, capsys):
 
     assert newsmon_main(["runs", "--store", store_uri, "--spider", "apa", "--scope", "apa:de"]) == 0
     assert capsys.readouterr().out.strip() == "no runs recorded for spider apa, scope apa:de"
+
+
+def test_a_field_counts_only_where_the_chain_settles_it():
+    crawler = get_crawler(Spider, {"NEWSMON_MONITOR_FIELD_COVERAGE": {}})
+    recorder = RunRecorder(crawler)
+    recorder.spider_opened(crawler.spider)
+    body_cleaned_away = Article(url="https://x/1", title="T", body="", dateline="28 April 2024 10:00")
+    recorder.count_fields(body_cleaned_away, Dropped("no article text", "no_body", "clean"))
+    undated = Article(url="https://x/2", title="T", body="B", dateline="soon")
+    recorder.count_fields(undated, Dropped("unparsable dateline", "no_date", "date"))
+    recorder.count_fields(Article(url="https://x/3", title="T", body="B", published_at=datetime(2024, 4, 28, tzinfo=timezone.utc)))
+    coverage = field_coverage(crawler.stats.get_stats(), "spider")
+    assert coverage["published_at"] == Coverage(1, 2)  # the page dropped for its body never had its date read
+    assert coverage["body"] == Coverage(2, 3)

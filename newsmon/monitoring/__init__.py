@@ -29,6 +29,9 @@ COVERAGE_PREFIX = "newsmon/coverage/"
 # Articles the spider extracted, whatever the chain then did with them (per-field counts
 # are COVERAGE_PREFIX + field name).
 ARTICLES_EXTRACTED_STAT = COVERAGE_PREFIX + "articles"
+# Per field: extracted articles the chain dropped before the step that settles the field (a page
+# whose body cleaned to nothing never had its date read): not counted for or against it.
+UNDECIDED_PREFIX = "newsmon/coverage_undecided/"
 MONITORS_FAILED_STAT = "newsmon/monitors/failed"
 MONITOR_RESULTS_STAT = "newsmon/monitors/results"
 
@@ -125,7 +128,8 @@ class Coverage(NamedTuple):
 def field_coverage(stats: Mapping[str, Any], spider: str) -> dict[str, Coverage]:
     """How many article pages had each counted field, from the crawl stats.
 
-    Article pages are the articles the spider extracted (stored or dropped by the chain) and,
+    Article pages are the articles the spider extracted (stored or dropped by the chain, except
+    those dropped before the field was settled: UNDECIDED_PREFIX) and,
     for a field of MISSING_FIELD_REASONS, the pages the spider turned down for lacking it.
     Either way a broken date selector shows as missing `published_at`: counting only stored
     articles would hide it, as undated pages never get stored. Fields no page was looked at
@@ -138,7 +142,8 @@ def field_coverage(stats: Mapping[str, Any], spider: str) -> dict[str, Coverage]
             continue
         field = key[len(COVERAGE_PREFIX):]
         reason = MISSING_FIELD_REASONS.get(field)
-        pages = extracted + (stats.get(f"newsmon/{spider}/{reason}", 0) if reason else 0)
+        pages = extracted - stats.get(UNDECIDED_PREFIX + field, 0)
+        pages += stats.get(f"newsmon/{spider}/{reason}", 0) if reason else 0
         if pages:
             coverage[field] = Coverage(stats[key], pages)
     return coverage
