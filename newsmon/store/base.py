@@ -13,6 +13,7 @@ import re
 import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -270,6 +271,13 @@ class Store(ABC):
     @abstractmethod
     def reset_story_index(self) -> None:
         """Forget every indexed story and the recorded format (articles keep their story ids)."""
+
+    @contextmanager
+    def story_index_rebuild(self) -> Iterator[None]:
+        """Held while the story index is reset and rebuilt (newsmon.stories.ensure_index_format),
+        so that one process rebuilds while others wait. Backends override it with a lock shared
+        by every process using the store; this default locks nothing."""
+        yield
 
     # Crawl run history (see newsmon.monitoring).
     @abstractmethod

@@ -140,6 +140,7 @@ class SQLiteStore(Store):
         self.uri = uri
         self.path = sqlite_path(uri)
         self.timeout = timeout
+        self._writing = False  # inside a write transaction (see _write_transaction)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
@@ -197,8 +198,12 @@ class SQLiteStore(Store):
         longer is StoreUnavailable, as for a server that cannot be reached: callers spool.
         """
         db = self._db
+        if self._writing:  # inside story_index_rebuild: the outer transaction commits or rolls back
+            yield
+            return
         try:
             db.execute("BEGIN IMMEDIATE")
+            self._writing = True
             yield
             db.execute("COMMIT")
         except BaseException as exc:
@@ -212,6 +217,16 @@ class SQLiteStore(Store):
             if isinstance(exc, (sqlite3.Error, ValueError)):
                 raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
             raise
+        finally:
+            self._writing = False
+
+    @contextmanager
+    def story_index_rebuild(self) -> Iterator[None]:
+        """The whole rebuild in one write transaction: other processes keep reading the old index
+        until it commits (WAL), a second rebuilder waits for SQLite's write lock (then finds the
+        index rebuilt), and a rebuild cut short leaves the old index as it was."""
+        with self._write_transaction():
+            yield
 
     def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
         self._db.executemany(
