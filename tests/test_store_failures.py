@@ -316,3 +316,14 @@ def test_two_processes_starting_on_a_changed_story_format_rebuild_the_index_once
     with SQLiteStore(uri) as store:
         assert store.story_index_format() == params.index_format
         assert ensure_index_format(store, params) == 0
+
+
+def test_recording_a_run_while_another_writer_holds_the_lock_is_a_store_error(tmp_path):
+    holder = sqlite_store(tmp_path)
+    holder._db.execute("BEGIN IMMEDIATE")
+    waiter = sqlite_store(tmp_path, timeout=0.05)
+    with pytest.raises(StoreUnavailable):  # the run recorder logs a StoreError; a raw sqlite3 error was a traceback
+        waiter.record_run({"spider": "apa", "started_at": T0, "finish_reason": "finished"})
+    holder._db.execute("COMMIT")
+    waiter.record_run({"spider": "apa", "started_at": T0, "finish_reason": "finished"})
+    assert [run["finish_reason"] for run in waiter.recent_runs("apa")] == ["finished"]

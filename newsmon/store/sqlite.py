@@ -478,9 +478,8 @@ class SQLiteStore(Store):
     def record_run(self, run: dict[str, Any]) -> None:
         record = json.dumps(run, ensure_ascii=False, default=isoformat_utc)
         started = isoformat_utc(run["started_at"]) if isinstance(run.get("started_at"), datetime) else str(run.get("started_at", ""))
-        self._db.execute(
-            "INSERT INTO runs (spider, started_at, record) VALUES (?, ?, ?)", (run["spider"], started, record)
-        )
+        # In a write transaction like every write, so that a lock or a failure is a StoreError.
+        self._write_rows("INSERT INTO runs (spider, started_at, record) VALUES (?, ?, ?)", [(run["spider"], started, record)])
 
     def recent_runs(self, spider: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         if spider:
