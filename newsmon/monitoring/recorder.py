@@ -26,6 +26,7 @@ from newsmon.chain import fields_undecided_after
 from newsmon.monitoring.prometheus import textfile_path, write_run_metrics
 from newsmon.pipelines import crawler_store
 from newsmon.store import StoreError
+from newsmon.store.base import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class RunRecorder:
         except StoreError as exc:
             logger.error(
                 "run of %s not recorded in the store (%d items stored, %d spooled): %s",
-                spider.name, items["stored"], items["spooled"], exc,
+                spider.name, items["stored"], items["spooled"], redact_text(str(exc)),
             )  # fmt: skip
             return
         logger.info(

@@ -58,7 +58,9 @@ class OutageLog:
     def failed(self, error: StoreUnavailable) -> None:
         if not self.down:
             self.down = True
-            self.log.warning("store %s unavailable, %s: %s", redact_uri(self.store.uri), self.consequence, error)
+            self.log.warning(
+                "store %s unavailable, %s: %s", redact_uri(self.store.uri), self.consequence, redact_text(str(error))
+            )
 
     def answered(self) -> None:
         if self.down:
