@@ -77,6 +77,8 @@ class Step:
     # Steps that need no store are pure per-article work, which the loader may run in worker
     # processes; they come first in CHAIN_STEPS.
     needs_store = True
+    # Article fields this step settles: an article dropped before it never had them looked at.
+    decides: tuple[str, ...] = ()
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         # Read one way whoever calls: a crawl's Settings (where `-s NAME={...}` is a string) or
@@ -107,6 +109,7 @@ class CleanStep(Step):
 
     name = "clean"
     needs_store = False
+    decides = ("title", "body", "image_caption", "category", "tags", "authors", "lang", "content_hash", "fetched_at")
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         self.check_unicode(article)
@@ -151,6 +154,7 @@ class DateStep(Step):
 
     name = "date"
     needs_store = False
+    decides = ("published_at",)
 
     def __init__(self, settings: Mapping[str, Any], store: Store | None, stats: Stats) -> None:
         super().__init__(settings, store, stats)
@@ -236,6 +240,7 @@ class StoryStep(Step):
     """
 
     name = "story"
+    decides = ("story_id",)
 
     def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
         super().__init__(settings, store, stats)
@@ -415,6 +420,12 @@ PREPARE_STEPS: tuple[type[Step], ...] = tuple(s for s in CHAIN_STEPS if not s.ne
 assert CHAIN_STEPS[: len(PREPARE_STEPS)] == PREPARE_STEPS, "store-free steps must come first"
 
 
+def fields_undecided_after(step_name: str) -> set[str]:
+    """The fields no step had settled yet when the step named `step_name` dropped an article."""
+    names = [step.name for step in CHAIN_STEPS]
+    return {field for step in CHAIN_STEPS[names.index(step_name) + 1 :] for field in step.decides}
+
+
 class Prepared(NamedTuple):
     """An article after the store-free steps, with what the other steps prepared for it."""
 
@@ -493,4 +504,5 @@ __all__ = [
     "Step",
     "StoreStep",
     "StoryStep",
+    "fields_undecided_after",
 ]

@@ -26,11 +26,13 @@ _stores: "weakref.WeakKeyDictionary[Crawler, Store]" = weakref.WeakKeyDictionary
 
 class Dropped(DropItem):
     """An article the chain rejected; `reason` is the Rejected reason (`no_date`, `duplicate`, ...),
-    for `item_dropped` handlers such as the APA spider's."""
+    `step` the name of the step that rejected it, for `item_dropped` handlers such as the APA
+    spider's and the run recorder's."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, step: str = "") -> None:
         super().__init__(message)
         self.reason = reason
+        self.step = step
 
 
 def crawler_store(crawler: Crawler) -> Store:
@@ -79,7 +81,7 @@ class StepPipeline:
             return self.step.process(item)
         except Rejected as rejected:
             self.crawler.stats.inc_value(f"newsmon/dropped/{rejected.reason}")
-            raise Dropped(f"{rejected} ({item.url or item.source_path})", rejected.reason) from None
+            raise Dropped(f"{rejected} ({item.url or item.source_path})", rejected.reason, self.step.name) from None
 
     def close_spider(self) -> None:
         self.step.close()

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from newsmon.monitoring import EXIT_MONITORS_FAILED
+from newsmon.monitoring import EXIT_MONITORS_FAILED, STOP_MARKER_ENV_VAR
 from newsmon.store.base import redact_command, redact_text
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,11 @@ class _Job:
     skipped: int = 0
     crawl: _Crawl | None = None
 
+    @property
+    def stop_marker(self) -> Path:
+        """Exists while the scheduler is stopping this spider's crawl (newsmon.monitoring.STOP_MARKER_ENV_VAR)."""
+        return self.lock.path.with_suffix(".stopping")
+
 
 class Scheduler:
     """Runs `crawl_command + [spider] + crawl_args` from `project_dir` for each spider, on schedule.
@@ -187,12 +192,14 @@ class Scheduler:
             logger.warning("crawl %s skipped: already running (%d skipped so far)", job.spider, job.skipped)
             return
         command = [*self.crawl_command, job.spider, *self.crawl_args]
+        job.stop_marker.unlink(missing_ok=True)  # left by a scheduler killed while stopping a crawl
         try:
             # Own session: a Ctrl-C on the terminal reaches only the scheduler, which then
             # forwards one SIGTERM (a second signal would make Scrapy stop without closing).
             process = subprocess.Popen(
-                command, cwd=self.project_dir, pass_fds=(job.lock.fd,), start_new_session=True
-            )
+                command, cwd=self.project_dir, pass_fds=(job.lock.fd,), start_new_session=True,
+                env={**os.environ, STOP_MARKER_ENV_VAR: str(job.stop_marker)},
+            )  # fmt: skip
         except OSError as exc:
             job.lock.release()
             logger.error("crawl %s could not start (%s): %s", job.spider, redact_command(command), redact_text(str(exc)))
@@ -207,6 +214,7 @@ class Scheduler:
 
     def _finished(self, job: _Job, exit_status: int) -> None:
         crawl, job.crawl = job.crawl, None
+        job.stop_marker.unlink(missing_ok=True)
         job.lock.release()
         result = CrawlResult(job.spider, crawl.started_at, time.monotonic() - crawl.started_monotonic, exit_status)
         self.results.append(result)
@@ -220,6 +228,7 @@ class Scheduler:
         running = [job for job in self.jobs if job.crawl is not None]
         for job in running:
             logger.info("stopping crawl %s (pid %d)", job.spider, job.crawl.process.pid)
+            job.stop_marker.touch()  # the crawl's monitors take its `shutdown` as asked for
             job.crawl.process.send_signal(signal.SIGTERM)  # Scrapy closes the spider cleanly on one SIGTERM
         deadline = time.monotonic() + self.shutdown_timeout
         for job in running:

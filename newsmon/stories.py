@@ -375,19 +375,23 @@ def ensure_index_format(store: Store, params: StoryParams) -> int:
     An index built in another format (older sketches, another LSH shape) would never match a
     new article, so every story would silently start afresh: it is rebuilt from the stored
     articles instead, once, and the new format recorded last, so an interrupted rebuild is
-    started again by the next run.
+    started again by the next run. Processes starting together rebuild once: the store's
+    `story_index_rebuild` lock makes the others wait, and they find the index rebuilt.
     """
     wanted = params.index_format
-    recorded = store.story_index_format()
-    if recorded == wanted:
+    if store.story_index_format() == wanted:
         return 0
-    articles = store.count()
-    if articles:
-        logger.warning("story index format is %r, not %r: re-indexing the stories of %d stored articles",
-                       recorded or "(none)", wanted, articles)
-    started = time.monotonic()
-    indexed = rebuild_index(store, params)
-    store.set_story_index_format(wanted)
+    with store.story_index_rebuild():  # one process rebuilds; the others wait for it here
+        recorded = store.story_index_format()
+        if recorded == wanted:
+            return 0  # rebuilt by the process this one waited for
+        articles = store.count()
+        if articles:
+            logger.warning("story index format is %r, not %r: re-indexing the stories of %d stored articles",
+                           recorded or "(none)", wanted, articles)
+        started = time.monotonic()
+        indexed = rebuild_index(store, params)
+        store.set_story_index_format(wanted)
     if articles:
         logger.warning("story index rebuilt: %d stories in %.1f s", indexed, time.monotonic() - started)
     return indexed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from newsmon.items import Article, to_record
 from newsmon.store import StoreError, StoreUnavailable
 from newsmon.store.spool import Spool
 from newsmon.store.sqlite import SQLiteStore
+from newsmon.stories import StoryParams, ensure_index_format
 
 T0 = datetime(2024, 4, 28, 12, 0, tzinfo=timezone.utc)
 
@@ -258,3 +260,70 @@ def test_newsmon_replay_says_what_it_quarantined_and_exits_1(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "replayed 1 articles" in captured.out
     assert f"1 batches could not be replayed: moved to {spool.directory / 'quarantine'}" in captured.err
+
+
+# -- the story index rebuild ----------------------------------------------------------------------
+class RebuildsSlowly(SQLiteStore):
+    """Stops after resetting the index until the other process has looked at the index format."""
+
+    def __init__(self, uri: str, other_looked: threading.Event) -> None:
+        super().__init__(uri)
+        self.other_looked = other_looked
+
+    def reset_story_index(self) -> None:
+        super().reset_story_index()
+        self.other_looked.wait(timeout=10)  # a guard against a hang, not a timed assertion
+
+
+class LooksAtTheFormat(SQLiteStore):
+    def __init__(self, uri: str, looked: threading.Event) -> None:
+        super().__init__(uri)
+        self.looked = looked
+
+    def story_index_format(self) -> str:
+        recorded = super().story_index_format()
+        self.looked.set()
+        return recorded
+
+
+def test_two_processes_starting_on_a_changed_story_format_rebuild_the_index_once(tmp_path):
+    uri = f"sqlite:///{tmp_path}/newsmon.db"
+    with SQLiteStore(uri) as store:
+        chain = Chain(settings(tmp_path), store)
+        crawl(chain, [crawled(n, body=f"Story number {n} is told here in a few words, {n}.") for n in range(4)])
+        chain.close()
+    params = StoryParams(bands=16)  # another LSH shape: the stored index has to be rebuilt
+    looked = threading.Event()
+    first_resetting = threading.Event()
+    results: dict[str, int] = {}
+
+    def first() -> None:
+        with RebuildsSlowly(uri, looked) as store:
+            first_resetting.set()
+            results["first"] = ensure_index_format(store, params)
+
+    def second() -> None:
+        first_resetting.wait(timeout=10)
+        with LooksAtTheFormat(uri, looked) as store:
+            results["second"] = ensure_index_format(store, params)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"first": 4, "second": 0}
+    with SQLiteStore(uri) as store:
+        assert store.story_index_format() == params.index_format
+        assert ensure_index_format(store, params) == 0
+
+
+def test_recording_a_run_while_another_writer_holds_the_lock_is_a_store_error(tmp_path):
+    holder = sqlite_store(tmp_path)
+    holder._db.execute("BEGIN IMMEDIATE")
+    waiter = sqlite_store(tmp_path, timeout=0.05)
+    with pytest.raises(StoreUnavailable):  # the run recorder logs a StoreError; a raw sqlite3 error was a traceback
+        waiter.record_run({"spider": "apa", "started_at": T0, "finish_reason": "finished"})
+    holder._db.execute("COMMIT")
+    waiter.record_run({"spider": "apa", "started_at": T0, "finish_reason": "finished"})
+    assert [run["finish_reason"] for run in waiter.recent_runs("apa")] == ["finished"]

@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.utils.project import get_project_settings
 
 from newsmon.store import StoreError, open_store, redact_uri, resolve_store_uri, store_uri_setting
-from newsmon.store.base import STORE_ENV_VAR
+from newsmon.store.base import STORE_ENV_VAR, redact_text
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def open_store_or_exit(args: argparse.Namespace, *, must_exist: bool = False):
     try:
         return open_store(uri, must_exist=must_exist, **project_settings().getdict("NEWSMON_STORE_OPTIONS"))
     except StoreError as exc:
-        raise SystemExit(f"newsmon: cannot open store {redact_uri(uri)}: {exc}") from None
+        raise SystemExit(f"newsmon: cannot open store {redact_uri(uri)}: {redact_text(str(exc))}") from None
 
 
 def parse_day(text: str) -> datetime:

@@ -34,9 +34,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # A path that is not there is a typo to fix before anything is loaded, not a document.
-    if missing := [path for path in args.paths if not os.path.exists(path)]:
-        raise SystemExit("; ".join(f"newsmon load: {path}: no such file or directory" for path in missing))
+    # Nothing named is there: a typo to fix, not a load of documents that all failed. (Among
+    # paths that exist, a missing one is rejected on its line like any unusable file.)
+    if not any(os.path.exists(path) for path in args.paths):
+        raise SystemExit("; ".join(f"newsmon load: {path}: no such file or directory" for path in args.paths))
     store = open_store_or_exit(args)
     show_progress = sys.stderr.isatty() and not args.no_progress
     # Counting the files first (names only) gives the progress bar its total.

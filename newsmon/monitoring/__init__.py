@@ -15,6 +15,7 @@ How one crawl is watched (all of it happens on `spider_closed`, in this order):
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -29,6 +30,9 @@ COVERAGE_PREFIX = "newsmon/coverage/"
 # Articles the spider extracted, whatever the chain then did with them (per-field counts
 # are COVERAGE_PREFIX + field name).
 ARTICLES_EXTRACTED_STAT = COVERAGE_PREFIX + "articles"
+# Per field: extracted articles the chain dropped before the step that settles the field (a page
+# whose body cleaned to nothing never had its date read): not counted for or against it.
+UNDECIDED_PREFIX = "newsmon/coverage_undecided/"
 MONITORS_FAILED_STAT = "newsmon/monitors/failed"
 MONITOR_RESULTS_STAT = "newsmon/monitors/results"
 
@@ -46,6 +50,18 @@ MISSING_FIELD_REASONS = {"title": "no_title", "body": "no_body", "published_at":
 # monitor that could not run to the end and counts as failed.
 PASS, SKIP, FAIL, ERROR = "PASS", "SKIP", "FAIL", "ERROR"
 FAILED_STATUSES = (FAIL, ERROR)
+
+
+# A file the scheduler creates before it sends a crawl SIGTERM (newsmon.scheduler): a crawl
+# whose $NEWSMON_STOP_MARKER file exists was stopped on purpose, and its `shutdown` is no alert.
+STOP_MARKER_ENV_VAR = "NEWSMON_STOP_MARKER"
+SHUTDOWN = "shutdown"
+
+
+def stop_was_requested(finish_reason: str) -> bool:
+    """Whether a crawl that ended with `finish_reason` was shut down by whoever started it."""
+    marker = os.environ.get(STOP_MARKER_ENV_VAR)
+    return finish_reason == SHUTDOWN and bool(marker) and os.path.exists(marker)
 
 
 # The store picks runs by spider only: runs of one scope are looked for among this many times
@@ -112,7 +128,8 @@ class Coverage(NamedTuple):
 def field_coverage(stats: Mapping[str, Any], spider: str) -> dict[str, Coverage]:
     """How many article pages had each counted field, from the crawl stats.
 
-    Article pages are the articles the spider extracted (stored or dropped by the chain) and,
+    Article pages are the articles the spider extracted (stored or dropped by the chain, except
+    those dropped before the field was settled: UNDECIDED_PREFIX) and,
     for a field of MISSING_FIELD_REASONS, the pages the spider turned down for lacking it.
     Either way a broken date selector shows as missing `published_at`: counting only stored
     articles would hide it, as undated pages never get stored. Fields no page was looked at
@@ -125,7 +142,8 @@ def field_coverage(stats: Mapping[str, Any], spider: str) -> dict[str, Coverage]
             continue
         field = key[len(COVERAGE_PREFIX):]
         reason = MISSING_FIELD_REASONS.get(field)
-        pages = extracted + (stats.get(f"newsmon/{spider}/{reason}", 0) if reason else 0)
+        pages = extracted - stats.get(UNDECIDED_PREFIX + field, 0)
+        pages += stats.get(f"newsmon/{spider}/{reason}", 0) if reason else 0
         if pages:
             coverage[field] = Coverage(stats[key], pages)
     return coverage

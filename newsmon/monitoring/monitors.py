@@ -30,6 +30,7 @@ from newsmon.monitoring import (
     field_coverage,
     recorded_scope,
     run_scope,
+    stop_was_requested,
 )
 from newsmon.monitoring.webhook import post_json_in_background
 from newsmon.pipelines import crawler_store
@@ -38,6 +39,16 @@ logger = logging.getLogger(__name__)
 
 _STATUS = spidermon_settings.MONITOR.STATUS
 RUN_STATUSES = {_STATUS.SUCCESS: PASS, _STATUS.SKIPPED: SKIP, _STATUS.FAILURE: FAIL, _STATUS.ERROR: ERROR}
+
+
+@monitors.name("Finish Reason Monitor")  # the name run documents and alerts have always used
+class ExpectedFinishReasonMonitor(FinishReasonMonitor):
+    """SPIDERMON_EXPECTED_FINISH_REASONS, and `shutdown` when the scheduler stopped the crawl
+    (a deploy, `newsmon schedule` stopping): only a shutdown nobody asked for is an alert."""
+
+    def test_should_finish_with_expected_reason(self) -> None:
+        if not stop_was_requested(self.stats.get("finish_reason")):
+            super().test_should_finish_with_expected_reason()
 
 
 @monitors.name("Item Count History Monitor")
@@ -70,6 +81,8 @@ class ItemCountHistoryMonitor(BaseScrapyMonitor):
             and recorded_scope(run) == scope
             and "seen" in run.get("items", {})
         ][:wanted]
+        if stop_was_requested(self.stats.get("finish_reason")):
+            self.skipTest("stopped by the scheduler before the end")
         needed = settings.getint("NEWSMON_MONITOR_MIN_HISTORY_RUNS")
         if len(history) < needed:
             self.skipTest(f"{len(history)} earlier finished run(s), {needed} needed")
@@ -185,6 +198,8 @@ class NotifyWebhook(Action):
 
 
 class SpiderCloseMonitors(MonitorSuite):
-    monitors = [FinishReasonMonitor, ErrorCountMonitor, ItemCountHistoryMonitor, FieldCoverageMonitor, BlockedSiteMonitor]
+    monitors = [
+        ExpectedFinishReasonMonitor, ErrorCountMonitor, ItemCountHistoryMonitor, FieldCoverageMonitor, BlockedSiteMonitor,
+    ]  # fmt: skip
     monitors_finished_actions = [RecordMonitorResults]
     monitors_failed_actions = [NotifyWebhook]

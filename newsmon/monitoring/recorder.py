@@ -16,14 +16,17 @@ from newsmon.monitoring import (
     COVERAGE_PREFIX,
     MONITOR_RESULTS_STAT,
     MONITORS_FAILED_STAT,
+    UNDECIDED_PREFIX,
     articles_seen,
     field_coverage,
     page_rejections,
     run_scope,
 )
+from newsmon.chain import fields_undecided_after
 from newsmon.monitoring.prometheus import textfile_path, write_run_metrics
 from newsmon.pipelines import crawler_store
 from newsmon.store import StoreError
+from newsmon.store.base import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +76,16 @@ class RunRecorder:
         for field in self.fields:
             self.stats.set_value(COVERAGE_PREFIX + field, 0)
 
-    def count_fields(self, item: Any) -> None:
+    def count_fields(self, item: Any, exception: BaseException | None = None) -> None:
         adapter = ItemAdapter(item)
+        step = getattr(exception, "step", None)  # the chain step that dropped it (newsmon.pipelines.Dropped)
+        undecided = fields_undecided_after(step) if step else set()
         self.stats.inc_value(ARTICLES_EXTRACTED_STAT)
         for field in self.fields:
             if adapter.get(field):
                 self.stats.inc_value(COVERAGE_PREFIX + field)
+            elif field in undecided:
+                self.stats.inc_value(UNDECIDED_PREFIX + field)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if os.environ.get("SCRAPY_CHECK"):
@@ -92,7 +99,7 @@ class RunRecorder:
         except StoreError as exc:
             logger.error(
                 "run of %s not recorded in the store (%d items stored, %d spooled): %s",
-                spider.name, items["stored"], items["spooled"], exc,
+                spider.name, items["stored"], items["spooled"], redact_text(str(exc)),
             )  # fmt: skip
             return
         logger.info(

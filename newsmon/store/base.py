@@ -13,6 +13,7 @@ import re
 import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -57,7 +58,9 @@ class OutageLog:
     def failed(self, error: StoreUnavailable) -> None:
         if not self.down:
             self.down = True
-            self.log.warning("store %s unavailable, %s: %s", redact_uri(self.store.uri), self.consequence, error)
+            self.log.warning(
+                "store %s unavailable, %s: %s", redact_uri(self.store.uri), self.consequence, redact_text(str(error))
+            )
 
     def answered(self) -> None:
         if self.down:
@@ -270,6 +273,13 @@ class Store(ABC):
     @abstractmethod
     def reset_story_index(self) -> None:
         """Forget every indexed story and the recorded format (articles keep their story ids)."""
+
+    @contextmanager
+    def story_index_rebuild(self) -> Iterator[None]:
+        """Held while the story index is reset and rebuilt (newsmon.stories.ensure_index_format),
+        so that one process rebuilds while others wait. Backends override it with a lock shared
+        by every process using the store; this default locks nothing."""
+        yield
 
     # Listings read only in part (newsmon.spiders.base): where the next run of a scope continues.
     @abstractmethod

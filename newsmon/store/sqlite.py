@@ -142,6 +142,7 @@ class SQLiteStore(Store):
         self.uri = uri
         self.path = sqlite_path(uri)
         self.timeout = timeout
+        self._writing = False  # inside a write transaction (see _write_transaction)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
@@ -199,8 +200,12 @@ class SQLiteStore(Store):
         longer is StoreUnavailable, as for a server that cannot be reached: callers spool.
         """
         db = self._db
+        if self._writing:  # inside story_index_rebuild: the outer transaction commits or rolls back
+            yield
+            return
         try:
             db.execute("BEGIN IMMEDIATE")
+            self._writing = True
             yield
             db.execute("COMMIT")
         except BaseException as exc:
@@ -214,6 +219,16 @@ class SQLiteStore(Store):
             if isinstance(exc, (sqlite3.Error, ValueError)):
                 raise StoreError(f"SQLite write to {self.path} failed: {exc}") from exc
             raise
+        finally:
+            self._writing = False
+
+    @contextmanager
+    def story_index_rebuild(self) -> Iterator[None]:
+        """The whole rebuild in one write transaction: other processes keep reading the old index
+        until it commits (WAL), a second rebuilder waits for SQLite's write lock (then finds the
+        index rebuilt), and a rebuild cut short leaves the old index as it was."""
+        with self._write_transaction():
+            yield
 
     def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
         self._db.executemany(
@@ -479,9 +494,8 @@ class SQLiteStore(Store):
     def record_run(self, run: dict[str, Any]) -> None:
         record = json.dumps(run, ensure_ascii=False, default=isoformat_utc)
         started = isoformat_utc(run["started_at"]) if isinstance(run.get("started_at"), datetime) else str(run.get("started_at", ""))
-        self._db.execute(
-            "INSERT INTO runs (spider, started_at, record) VALUES (?, ?, ?)", (run["spider"], started, record)
-        )
+        # In a write transaction like every write, so that a lock or a failure is a StoreError.
+        self._write_rows("INSERT INTO runs (spider, started_at, record) VALUES (?, ?, ?)", [(run["spider"], started, record)])
 
     def recent_runs(self, spider: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         if spider:
