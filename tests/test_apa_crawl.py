@@ -510,3 +510,16 @@ def test_the_recheck_window_setting():
     spider = ApaSpider.from_crawler(get_crawler(ApaSpider, {"NEWSMON_RECHECK_DROPPED_AFTER": "-1"}), editions="az")
     with pytest.raises(ValueError, match="NEWSMON_RECHECK_DROPPED_AFTER"):
         spider.recheck_dropped_after
+
+
+def test_a_store_error_while_remembering_is_logged_and_the_crawl_goes_on(spider, monkeypatch, caplog):
+    from newsmon.store import StoreError
+
+    def refuse(entries):
+        raise StoreError("SQLite write to store.db failed: disk I/O error")
+
+    monkeypatch.setattr(spider.store, "remember_urls", refuse)
+    spider.on_error(failure(article_request(GONE), HttpError(HtmlResponse(url=GONE, status=404, body=b""))))
+    assert spider.select_new("az", [(ARTICLE, "")]).new == [ARTICLE]  # no traceback: the check still runs
+    assert spider.to_remember == {} and spider.crawler.stats.get_value("newsmon/apa/store_error") == 1
+    assert "fetched URLs not remembered: SQLite write to store.db failed" in caplog.text

@@ -511,3 +511,17 @@ def test_url_of_content_tells_stored_url_empty_url_and_unknown(store):
     assert store.url_of_content(crawled.content_hash) == crawled.url
     assert store.url_of_content(loaded.content_hash) == ""
     assert store.url_of_content(missing.content_hash) is None
+
+
+# -- listings read in part (newsmon.spiders.base.ListingProgress) -------------------------------
+
+
+def test_listing_gaps_are_kept_per_scope_and_forgotten(store: Store):
+    assert store.listing_gaps("apa:en") == []
+    store.set_listing_gaps("apa:en", ["https://en.apa.az/all-news?page=7", "https://en.apa.az/all-news?page=31"])
+    store.set_listing_gaps("report:en", ["https://report.az/en/infinity/index?date=2026-04-08+10%3A00%3A00&oldest=1"])
+    assert store.listing_gaps("apa:en") == ["https://en.apa.az/all-news?page=7", "https://en.apa.az/all-news?page=31"]
+    store.set_listing_gaps("apa:en", ["https://en.apa.az/all-news?page=8"])
+    assert store.listing_gaps("apa:en") == ["https://en.apa.az/all-news?page=8"]
+    store.set_listing_gaps("apa:en", [])
+    assert store.listing_gaps("apa:en") == [] and len(store.listing_gaps("report:en")) == 1

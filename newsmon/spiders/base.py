@@ -59,7 +59,7 @@ from newsmon.middlewares import failure_kind
 from newsmon.pipelines import crawler_store
 from newsmon.sites import feeds
 from newsmon.sites.base import PAGE_ERROR_REASONS, Edition, PageError, Parsed, Site
-from newsmon.store import ALIAS, OutageLog, RememberedUrl, Store, StoreUnavailable
+from newsmon.store import ALIAS, OutageLog, RememberedUrl, Store, StoreError, StoreUnavailable
 from newsmon.urls import canonicalize_url
 
 # Listing pages per edition and run; an incremental run stops far earlier, at known articles.
@@ -242,7 +242,7 @@ class NewsSpider(scrapy.Spider):
         try:
             gaps = self.store.listing_gaps(self.scope_of(edition))
             owes = bool(gaps) or self.store.count(site=self.site.edition(edition).host) > 0
-        except StoreUnavailable:
+        except (StoreUnavailable, StoreError):  # no gaps known: this run reads from the top as ever
             return ListingProgress(gaps=[])
         return ListingProgress(gaps=gaps, owes=owes)
 
@@ -255,6 +255,9 @@ class NewsSpider(scrapy.Spider):
             self.store.set_listing_gaps(self.scope_of(edition), progress.open_gaps())
         except StoreUnavailable as error:
             self.store_outage.failed(error)
+        except StoreError as error:
+            self.count("store_error")
+            self.logger.error("%s edition: where the listing continues was not recorded: %s", edition, error)
 
     def scope_of(self, edition: str) -> str:
         return f"{self.name}:{edition}"
@@ -392,6 +395,10 @@ class NewsSpider(scrapy.Spider):
             self.count("store_unavailable")
             self.store_outage.failed(error)
             return set()
+        except StoreError as error:  # not an outage, but the same remedy: every link counts as new
+            self.count("store_error")
+            self.logger.error("the store could not say which links are known (%s): every link counts as new", error)
+            return set()
         self.store_outage.answered()
         return known
 
@@ -469,6 +476,11 @@ class NewsSpider(scrapy.Spider):
             self.store.remember_urls(self.to_remember.values())
         except StoreUnavailable as error:
             self.store_outage.failed(error)
+            return
+        except StoreError as error:  # would fail again: say so, and the next run fetches them again
+            self.count("store_error")
+            self.logger.error("%d fetched URLs not remembered: %s", len(self.to_remember), error)
+            self.to_remember.clear()
             return
         self.store_outage.answered()
         self.count("remembered", len(self.to_remember))

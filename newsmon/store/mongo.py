@@ -40,7 +40,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -85,6 +85,10 @@ MAX_WRITE_ROUNDS = 5
 CODEC_OPTIONS = CodecOptions(tz_aware=True)
 _STORY_INDEX_FORMAT = "story_index_format"  # its `meta` document
 _LISTING_GAPS = "listing_gaps:"  # + scope: where a listing read in part continues
+_REBUILD_LEASE = "story_index_rebuild"  # the `meta` document of the process rebuilding the story index
+# Longer than any rebuild takes (100,000 stories: minutes); a holder that died frees it then.
+_REBUILD_LEASE_TERM = timedelta(hours=1)
+_LEASE_POLL_SECONDS = 0.5
 
 T = TypeVar("T")
 
@@ -474,6 +478,39 @@ class MongoStore(Store):
             "set_story_index_format",
             lambda: self.meta.update_one({"_id": _STORY_INDEX_FORMAT}, {"$set": {"value": index_format}}, upsert=True),
         )
+
+    @contextmanager
+    def story_index_rebuild(self) -> Iterator[None]:
+        """A lease in `meta` (`story_index_rebuild`): one process rebuilds, the others wait for it
+        to be released, or to expire (its holder died): a rebuild never runs twice at once."""
+        owner = ObjectId()
+        while not self._take_lease(owner):
+            time.sleep(_LEASE_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            self._call("story_index_rebuild", lambda: self.meta.delete_one({"_id": _REBUILD_LEASE, "owner": owner}))
+
+    def _take_lease(self, owner: ObjectId) -> bool:
+        now = datetime.now(timezone.utc)
+        lease = {"owner": owner, "expires": now + _REBUILD_LEASE_TERM}
+
+        def insert() -> bool:
+            try:
+                self.meta.insert_one({"_id": _REBUILD_LEASE, **lease})
+            except DuplicateKeyError:
+                return False
+            return True
+
+        if self._call("story_index_rebuild", insert):
+            return True
+        # Held: by this process already (a retried insert that had gone through), or by one that
+        # let it expire (it died): take it over; else wait.
+        held_by_us_or_expired = {"_id": _REBUILD_LEASE, "$or": [{"owner": owner}, {"expires": {"$lt": now}}]}
+        taken = self._call(
+            "story_index_rebuild", lambda: self.meta.find_one_and_update(held_by_us_or_expired, {"$set": lease})
+        )
+        return taken is not None
 
     def listing_gaps(self, scope: str) -> list[str]:
         found = self._call("listing_gaps", lambda: self.meta.find_one({"_id": _LISTING_GAPS + scope}))
