@@ -26,7 +26,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from newsmon.fingerprint import content_hash
-from newsmon.items import ARTICLE_FIELDS, to_record
+from newsmon.items import ARTICLE_FIELDS
 from newsmon.middlewares import failure_kind
 from newsmon.pipelines import Dropped
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
@@ -36,8 +36,9 @@ from newsmon.replay.site import Page, ReplaySite
 from newsmon.sites.apa import EDITIONS
 from newsmon.spiders.base import LISTED_URL, PERMANENT_DROPS, PublicUrlContract
 from newsmon.spiders.outlets import ApaSpider
-from newsmon.store import ALIAS, open_store
+from newsmon.store import ALIAS
 from newsmon.store.spool import Spool
+from crawl_helpers import article_hits, crawl_environment, store_uri, stored_records
 
 EDITION_LANGS = tuple(EDITIONS)
 SCOPES = tuple(f"apa:{lang}" for lang in EDITIONS)
@@ -46,22 +47,14 @@ NON_ARTICLE_PATHS = ("/rates", "/weather-forecast", "/currency", "/jobs", "/tag/
 RERUN_TARGETS = ("/robots.txt", "/all-news", "/rss")
 
 
-def store_uri(path: Path) -> str:
-    return f"sqlite:///{path}"  # path is absolute: sqlite:////tmp/...
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def crawl_environment(tmp_path: Path) -> dict[str, str]:
-    """Run metrics into the test's directory, not the checkout's data/."""
-    return {"NEWSMON_PROMETHEUS_FILE": str(tmp_path / "newsmon-{spider}.prom")}
 
 
-def stored_records(uri: str) -> dict[str, dict]:
-    with open_store(uri) as store:
-        return {article.url: to_record(article) for article in store.query()}
 
 
 def remembered_urls(path: Path) -> dict[str, tuple[str, str]]:
@@ -70,10 +63,6 @@ def remembered_urls(path: Path) -> dict[str, tuple[str, str]]:
         return {url: (what, target) for url, what, target in db.execute("SELECT url, what, target FROM seen_urls")}
 
 
-def article_hits(server: ReplayServer, hits) -> Counter[tuple[str, str]]:
-    """(host, path) of article requests among `hits`, counted."""
-    articles = {(host, path) for host in server.site.hosts for path in server.site.article_paths(host)}
-    return Counter((h.host, h.path) for h in hits if (h.host, h.path) in articles)
 
 
 def test_crawl_replay_end_to_end(tmp_path):

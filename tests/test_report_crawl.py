@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import timezone
-from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, XmlResponse
@@ -24,7 +23,6 @@ from scrapy.utils.test import get_crawler
 
 from newsmon.dates import parse_dateline
 from newsmon.fingerprint import content_hash
-from newsmon.items import to_record
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.outlets import report as template
@@ -36,6 +34,7 @@ from newsmon.spiders.base import PERMANENT_DROPS
 from newsmon.spiders.outlets import ReportSpider
 from newsmon.store import open_store
 from newsmon.stories import StoryParams, make_sketch, same_story
+from crawl_helpers import crawl_environment, store_uri, stored_records
 
 HOST = "report.az"
 SCOPES = tuple(f"report:{lang}" for lang in EDITIONS)
@@ -44,17 +43,10 @@ RERUN_PATHS = (LISTING_PATH, RSS_PATH, NEWS_SITEMAP_PATH)
 CHANGED_SCOPE, (CHANGED_SLUG, CHANGED_TITLE) = "report:az", next((slug, title) for (_, slug), title in TITLE_CHANGES.items())
 
 
-def store_uri(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
-def crawl_environment(tmp_path: Path) -> dict[str, str]:
-    return {"NEWSMON_PROMETHEUS_FILE": str(tmp_path / "newsmon-{scope}.prom")}
 
 
-def stored_records(uri: str) -> dict[str, dict]:
-    with open_store(uri) as store:
-        return {article.url: to_record(article) for article in store.query()}
 
 
 def edition_targets(scope: str, paths) -> list[str]:

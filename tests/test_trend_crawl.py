@@ -14,7 +14,6 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -22,7 +21,6 @@ from scrapy.utils.test import get_crawler
 
 from newsmon.dates import parse_dateline
 from newsmon.fingerprint import content_hash
-from newsmon.items import to_record
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.corpus import Story
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
@@ -34,7 +32,7 @@ from newsmon.spiders import base as spider_base
 from newsmon.spiders.base import LISTED_URL
 from newsmon.spiders.outlets import TrendSpider
 from newsmon.stories import StoryParams, make_sketch, same_story
-from newsmon.store import open_store
+from crawl_helpers import article_hits, crawl_environment, store_uri, stored_records
 
 LANGS = SITE.langs
 SCOPES = tuple(f"trend:{lang}" for lang in LANGS)
@@ -42,22 +40,12 @@ RERUN_TARGETS = ("/robots.txt", LISTING_PATH, FEED_PATH)
 BAKU = timezone(timedelta(hours=4))
 
 
-def store_uri(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
-def crawl_environment(tmp_path: Path) -> dict[str, str]:
-    return {"NEWSMON_PROMETHEUS_FILE": str(tmp_path / "newsmon-{scope}.prom")}
 
 
-def stored_records(uri: str) -> dict[str, dict]:
-    with open_store(uri) as store:
-        return {article.url: to_record(article) for article in store.query()}
 
 
-def article_hits(server: ReplayServer, hits) -> Counter[tuple[str, str]]:
-    articles = {(host, path) for host in server.site.hosts for path in server.site.article_paths(host)}
-    return Counter((h.host, h.path) for h in hits if (h.host, h.path) in articles)
 
 
 def test_crawl_trend_replay_end_to_end(tmp_path):
