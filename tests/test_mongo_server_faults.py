@@ -21,7 +21,7 @@ from pymongo import MongoClient
 
 from mongo_server import SecantusServer
 from newsmon.chain import Chain
-from newsmon.replay import ReplayServer, expected_articles
+from newsmon.replay import ReplayServer, build_replay, expected_articles
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.site import synthetic_replay
 from newsmon.sites.apa import EDITIONS
@@ -162,7 +162,7 @@ def test_authentication_a_wrong_password_stops_the_crawl_at_start_and_never_show
 
 
 def test_authentication_the_right_password_runs_newsmon_demo_end_to_end(tmp_path, server_with_auth):
-    """`newsmon demo --store mongodb://…` (three `scrapy crawl apa` and the loader) on a server with auth."""
+    """`newsmon demo --store mongodb://…` (a `scrapy crawl` per outlet and edition, and the loader) on a server with auth."""
     right = server_with_auth.uri(credentials=f"{USER}:{SECRET}")
     output = run_demo(right, tmp_path / "newsmon-{scope}.prom")
     total = len(expected_articles()) + SAMPLE_DOCUMENTS
@@ -171,7 +171,7 @@ def test_authentication_the_right_password_runs_newsmon_demo_end_to_end(tmp_path
     with open_store(right) as store:
         assert store.count() == total
         runs = store.recent_runs()
-    assert sorted(run["scope"] for run in runs) == sorted(f"apa:{lang}" for lang in EDITIONS)
+    assert sorted(run["scope"] for run in runs) == sorted(build_replay().editions)
     assert SECRET not in json.dumps(runs)
     for path in Path(os.environ["NEWSMON_SPOOL_DIR"]).rglob("*"):
         assert SECRET not in str(path)

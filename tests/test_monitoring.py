@@ -219,6 +219,7 @@ def test_healthy_crawl_is_recorded_and_passes(news_site, store_uri, tmp_path):
         "Error Count Monitor": "SKIP",  # Spidermon skips it when nothing was logged at ERROR
         "Item Count History Monitor": "SKIP",  # no history yet
         "Field Coverage Monitor": "PASS",
+        "Blocked Site Monitor": "PASS",
     }
     assert run["monitors_failed"] == 0
 

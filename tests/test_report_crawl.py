@@ -175,7 +175,8 @@ def test_a_headline_edited_again_is_a_revision_of_the_same_article_not_a_new_one
         assert first.ran, first.log[-3000:]
         count = len(stored_records(uri))
         edited = retitle(site, CHANGED_SCOPE, CHANGED_SLUG, "Azərbaycan neftinin qiyməti 70 dolları ötüb")
-        assert site.find(HOST, site.edition(CHANGED_SCOPE).prefix + f"/{story.category}/{story.slug}").status == 200
+        path = template.TEMPLATE.story_path(site.edition(CHANGED_SCOPE), story)
+        assert site.find(HOST, path).status == 200
         # The incremental crawl knows the URL: nothing is fetched again, nothing new is stored.
         rerun = crawl_replay(server, [CHANGED_SCOPE], store=uri, environment=environment)[CHANGED_SCOPE]
         assert rerun.ran and rerun.stat("newsmon/store/inserted") == 0, rerun.log[-3000:]
@@ -184,7 +185,7 @@ def test_a_headline_edited_again_is_a_revision_of_the_same_article_not_a_new_one
         command = [
             sys.executable, "-m", "scrapy", "parse", "--spider", "report", "--pipelines", "-c", "parse_article",
             "--cbkwargs", json.dumps({"edition": "az"}), "-a", "editions=az", "-a", f"base_url={server.base_url(HOST)}",
-            server.base_url(HOST) + f"/{story.category}/{story.slug}",
+            server.base_url(HOST) + path,
         ]  # fmt: skip
         env = {**os.environ, **environment, "NEWSMON_STORE": uri, "SCRAPY_SETTINGS_MODULE": "settings.dev"}
         result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -167,7 +167,7 @@ def test_scrapy_check_passes_offline_for_each_edition(tmp_path, lang):
 def new_year_stories() -> list[Story]:
     times = ["2027-01-01 00:20", "2026-12-31 23:50", "2026-12-31 18:05", "2026-12-30 22:10", "2026-12-30 09:00"]
     return [
-        Story(id=990000 - n, category="hadise", slug=f"x-{n}", title=f"Xəbər {n}", published=published,
+        Story(id=990000 - n, category="incident", slug=f"x-{n}", title=f"Xəbər {n}", published=published,
               paragraphs=(f"Birinci cümlə {n}.", "İkinci cümlə."))
         for n, published in enumerate(times)
     ]  # fmt: skip
