@@ -24,7 +24,6 @@ from newsmon.chain import Chain
 from newsmon.replay import ReplayServer, build_replay, expected_articles
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.site import synthetic_replay
-from newsmon.sites.apa import EDITIONS
 from newsmon.store import StoreError, StoreUnavailable, open_store
 from newsmon.store.spool import Spool
 from test_demo import SAMPLE_DOCUMENTS, run_demo
