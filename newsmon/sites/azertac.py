@@ -111,8 +111,8 @@ class Azertac(Site):
     samples = Samples(
         articles={
             "az": "/xeber/naxchivan_seherinde_avtomobil_piyadani_vurub-4411239",  # the reference's example
-            "en": "/en/xeber/azerbaijan_and_georgia_discuss_middle_corridor_cargo_growth-3978500",
-            "ru": "/ru/xeber/v_baku_proshla_konferenciya_po_zelenoi_energetike-4108500",
+            "en": "/xeber/azerbaijan_and_georgia_discuss_middle_corridor_cargo_growth-3978500",
+            "ru": "/xeber/v_baku_proshla_konferenciya_po_zelenoi_energetike-4108500",
         },
         listing_requests=2,  # an article and the next page
     )

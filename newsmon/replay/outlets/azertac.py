@@ -187,7 +187,7 @@ def azertac_stories(lang: str) -> list[Story]:
 
 
 def rewrite(lang: str, story: Story) -> Story:
-    """AZERTAC's copy: its credit (the lead credited when the text never named APA; English
+    """AZERTAC's copy, its slug made from its headline by AZERTAC's rules: its credit (the lead credited when the text never named APA; English
     leads open `Baku, April 8, AZERTAC.`), the later paragraphs rotated (the second goes last),
     AZERTAC's title marks."""
     paragraphs = [_credit(lang, p) for p in story.paragraphs]
@@ -202,7 +202,7 @@ def rewrite(lang: str, story: Story) -> Story:
     if story.id in TITLE_MARKS:
         apa_mark, mark = TITLE_MARKS[story.id]
         title = title.removesuffix(apa_mark) + mark
-    return dataclasses.replace(story, title=title, paragraphs=tuple(paragraphs), byline="AZERTAC")
+    return dataclasses.replace(story, title=title, slug=slug(title), paragraphs=tuple(paragraphs), byline="AZERTAC")
 
 
 def _credit(lang: str, paragraph: str) -> str:
@@ -227,8 +227,9 @@ def updated_copy(original: Story) -> Story:
 
 
 def revise(site: ReplaySite, scope: str, story_id: int, title: str, paragraph: str) -> Story:
-    """Edit a story under its unchanged URL (a new title, a paragraph more): every page of its
-    edition shows the new version. Returns the edited story."""
+    """Edit a story under its unchanged URL (a new title, a paragraph more; the slug stays, as
+    on a copy AZERTAC revises in place): every page of its edition shows the new version.
+    Returns the edited story."""
     template, edition = site.editions[scope]
     stories = site.stories[scope]
     index = next(i for i, s in enumerate(stories) if s.id == story_id)
@@ -264,7 +265,7 @@ def azertac_id(story: Story) -> int:
 
 
 def story_path(edition: Edition, story: Story) -> str:
-    return f"{edition.prefix}/xeber/{slug(story.title)}-{azertac_id(story)}"
+    return f"{edition.prefix}/xeber/{story.slug}-{azertac_id(story)}"
 
 
 def public_url(edition: Edition, story: Story) -> str:
