@@ -42,8 +42,7 @@ where a fact rests on one source or none, so that the same code works on the liv
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -67,6 +66,7 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    named_people,
     next_numbered_page,
     paragraph_texts,
     text_of,
@@ -136,9 +136,7 @@ class Azertac(Site):
                 href = (anchor.attrib.get("href") or "").strip()
                 if "/xeber/" in href:
                     links.append(ListingLink(response.urljoin(href), "", text_of(anchor)))
-        parts = urlsplit(response.url)
-        public = edition.origin + parts.path + (f"?{parts.query}" if parts.query else "")
-        return ListingPage(links, next_numbered_page(public, PAGE_PARAM) if links else None)
+        return ListingPage(links, next_numbered_page(response.url, PAGE_PARAM, edition.origin) if links else None)
 
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on an AZERTAC page, with raw fields for the chain to clean and date."""
@@ -197,15 +195,12 @@ class Azertac(Site):
             dateline=dateline,
             category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
             tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
-            authors=self._authors(ld),
+            authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
             source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 
-    def _authors(self, ld: dict[str, Any]) -> list[str]:
-        agency = {name.casefold() for name in self.agency_names}
-        return [name for name in dict.fromkeys(json_ld_strings(ld.get("author"))) if name.casefold() not in agency]
 
 
 SITE = Azertac()

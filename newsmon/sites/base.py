@@ -334,15 +334,25 @@ def json_ld_text(value: Any) -> str:
     return next(iter(json_ld_strings(value)), "")
 
 
-def next_numbered_page(url: str, param: str = "page") -> str:
+def next_numbered_page(url: str, param: str = "page", origin: str = "") -> str:
     """The URL of the listing page after `url` in a `?page=N` series (no `page`: the first page):
-    `/xeber` -> `/xeber?page=2`, `/xeber?page=2` -> `/xeber?page=3`; other parameters stay."""
+    `/xeber` -> `/xeber?page=2`, `/xeber?page=2` -> `/xeber?page=3`; other parameters stay.
+    `origin` (`https://azertag.az`) replaces the scheme and host: a mirror's page, the public one's."""
     parts = urlsplit(url)
+    if origin:
+        public = urlsplit(origin)
+        parts = parts._replace(scheme=public.scheme, netloc=public.netloc)
     query = parse_qsl(parts.query, keep_blank_values=True)
     current = next((value for name, value in query if name == param), "1")
     number = int(current) + 1 if current.isdigit() else 2
     query = [(name, value) for name, value in query if name != param] + [(param, str(number))]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def named_people(names: Iterable[str], agency_names: Iterable[str]) -> list[str]:
+    """Bylines that name people: each once, without the agency signing (`AZERTAC` is nobody)."""
+    agency = {name.casefold() for name in agency_names}
+    return [name for name in dict.fromkeys(names) if name.casefold() not in agency]
 
 
 def first_found(fallbacks: list[str], *candidates: tuple[str, str]) -> str:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import json
 import re
 from collections.abc import Iterable
 from datetime import timedelta, timezone
@@ -41,7 +40,7 @@ from email.utils import format_datetime
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 
-from newsmon.replay.corpus import CATEGORY_NAMES, Story
+from newsmon.replay.corpus import Story
 from newsmon.replay.site import (
     BAKU_OFFSET,
     CORPUS,
