@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
@@ -29,7 +29,8 @@ from newsmon.items import Article
 DEFAULT_TZ = "Asia/Baku"
 
 # Why a page is not a usable article; the spider counts each as `newsmon/<site>/<reason>`.
-PAGE_ERROR_REASONS = ("not_html", "malformed", "truncated", "no_title", "no_date", "no_body")
+# `error_page`: a site's error page answered with 200 ("page not found" in the page itself).
+PAGE_ERROR_REASONS = ("not_html", "malformed", "truncated", "no_title", "no_date", "no_body", "error_page")
 # Characters XML forbids. A broken include or proxy leaves them in pages; lxml parses them, but
 # refuses any text containing one that it is asked to set, as dropping an ad from the text does.
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -331,3 +332,44 @@ def json_ld_strings(value: Any) -> list[str]:
 def json_ld_text(value: Any) -> str:
     """The first text of a JSON-LD value (see json_ld_strings), "" when it has none."""
     return next(iter(json_ld_strings(value)), "")
+
+
+def next_numbered_page(url: str, param: str = "page", origin: str = "") -> str:
+    """The URL of the listing page after `url` in a `?page=N` series (no `page`: the first page):
+    `/xeber` -> `/xeber?page=2`, `/xeber?page=2` -> `/xeber?page=3`; other parameters stay.
+    `origin` (`https://azertag.az`) replaces the scheme and host: a mirror's page, the public one's."""
+    parts = urlsplit(url)
+    if origin:
+        public = urlsplit(origin)
+        parts = parts._replace(scheme=public.scheme, netloc=public.netloc)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    current = next((value for name, value in query if name == param), "1")
+    number = int(current) + 1 if current.isdigit() else 2
+    query = [(name, value) for name, value in query if name != param] + [(param, str(number))]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def named_people(names: Iterable[str], agency_names: Iterable[str]) -> list[str]:
+    """Bylines that name people: each once, without the agency signing (`AZERTAC` is nobody)."""
+    agency = {name.casefold() for name in agency_names}
+    return [name for name in dict.fromkeys(names) if name.casefold() not in agency]
+
+
+def first_found(fallbacks: list[str], *candidates: tuple[str, str]) -> str:
+    """The first non-empty value of (fallback name, value) pairs in order of trust; a value that
+    is not the first source's (its name is not "") adds its fallback name to `fallbacks`."""
+    for fallback, value in candidates:
+        if value:
+            if fallback:
+                fallbacks.append(fallback)
+            return value
+    return ""
+
+
+def json_ld_paragraphs(article_body: object) -> list[str]:
+    """JSON-LD `articleBody` as paragraphs: its `<p>`s when it is HTML, else its non-empty lines."""
+    if not isinstance(article_body, str) or not article_body.strip():
+        return []
+    if "<p" in article_body:
+        return paragraph_texts(Selector(text=f"<div>{article_body}</div>"))
+    return [line.strip() for line in article_body.splitlines() if line.strip()]
