@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
@@ -102,6 +102,9 @@ class Samples:
 
     articles: Mapping[str, str] = field(default_factory=dict)  # lang -> article path
     listing_requests: int = 1  # at least this many requests from the first listing page
+    # At least this many requests from the first feed: 0 for a feed the reference does not know
+    # to exist (its URL may answer something else, which the crawl counts as `feed/not_a_feed`).
+    feed_requests: int = 1
 
 
 class Site:
@@ -331,3 +334,24 @@ def json_ld_strings(value: Any) -> list[str]:
 def json_ld_text(value: Any) -> str:
     """The first text of a JSON-LD value (see json_ld_strings), "" when it has none."""
     return next(iter(json_ld_strings(value)), "")
+
+
+def first_found(fallbacks: list[str], *candidates: tuple[str, str]) -> str:
+    """The first non-empty value of (fallback name, value) pairs in order of trust; a value that
+    is not the first source's ("" names the first source) adds its name to `fallbacks`."""
+    for fallback, value in candidates:
+        if value:
+            if fallback:
+                fallbacks.append(fallback)
+            return value
+    return ""
+
+
+def load_more_url(edition: Edition, declared: str, default_path: str, query: Mapping[str, str]) -> str:
+    """The public URL of a "load more" answer: the path the page declares (`declared`, say a
+    `.loadContainer[data-url]`; `default_path` when it names none), with `query`. A declared path
+    may already carry the edition prefix (`/en/infinity/index`) or not (`/infinity/index`)."""
+    path = urlsplit(declared.strip()).path
+    path = path if path.startswith("/") else default_path
+    base = edition.origin if edition.prefix and edition.owns_path(path) else edition.base_url
+    return f"{base}{path}?{urlencode(dict(query))}"
