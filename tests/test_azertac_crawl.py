@@ -109,7 +109,7 @@ def test_the_feed_has_no_guid_and_is_keyed_on_its_links(crawled):
     for scope, run in crawled["first"].items():
         assert run.stat("newsmon/azertac/feed/no_guid") == 1, scope
         prefix = EDITIONS[scope.split(":")[1]].prefix
-        assert f"feed/no_guid: http://127.0.0.1:" in run.log and f"{prefix}{RSS_PATH}" in run.log, scope
+        assert "feed/no_guid: http://127.0.0.1:" in run.log and f"{prefix}{RSS_PATH}" in run.log, scope
     body = crawled["site"].find(HOST, RSS_PATH).body
     assert b"<guid" not in body and b"<description>" not in body.split(b"<item>", 1)[1]
     feed = feeds.parse_rss(XmlResponse(url="https://azertag.az/rss", body=body))

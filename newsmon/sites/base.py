@@ -103,6 +103,9 @@ class Samples:
 
     articles: Mapping[str, str] = field(default_factory=dict)  # lang -> article path
     listing_requests: int = 1  # at least this many requests from the first listing page
+    # At least this many requests from the first feed: 0 for a feed the reference does not know
+    # to exist (its URL may answer something else, which the crawl counts as `feed/not_a_feed`).
+    feed_requests: int = 1
 
 
 class Site:
@@ -373,3 +376,13 @@ def json_ld_paragraphs(article_body: object) -> list[str]:
     if "<p" in article_body:
         return paragraph_texts(Selector(text=f"<div>{article_body}</div>"))
     return [line.strip() for line in article_body.splitlines() if line.strip()]
+
+
+def load_more_url(edition: Edition, declared: str, default_path: str, query: Mapping[str, str]) -> str:
+    """The public URL of a "load more" answer: the path the page declares (`declared`, say a
+    `.loadContainer[data-url]`; `default_path` when it names none), with `query`. A declared path
+    may already carry the edition prefix (`/en/infinity/index`) or not (`/infinity/index`)."""
+    path = urlsplit(declared.strip()).path
+    path = path if path.startswith("/") else default_path
+    base = edition.origin if edition.prefix and edition.owns_path(path) else edition.base_url
+    return f"{base}{path}?{urlencode(dict(query))}"

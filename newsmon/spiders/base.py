@@ -558,7 +558,7 @@ def spider_for(site: Site, module: str) -> type[NewsSpider]:
         )
     if discovery.feeds:
         namespace["parse_feed"] = contracted(
-            NewsSpider.parse_feed, f"@public_url {discovery.feeds[0]}", "@returns requests 1"
+            NewsSpider.parse_feed, f"@public_url {discovery.feeds[0]}", f"@returns requests {samples.feed_requests}"
         )
     if discovery.sitemaps:
         namespace["parse_sitemap"] = contracted(

@@ -1,15 +1,25 @@
-"""Azernews's markup for the replay: `feed.php` and article pages, read by generic extraction.
+"""Azernews's markup for the replay: `feed.php` and article pages (newsmon/sites/azernews.py reads them).
 
-Azernews has a profile but no page parser (newsmon/sites/azernews.py), so the crawl reads these
-pages with trafilatura and the head's metadata. The pages carry what the reference describes
-(`article-content-wrapper`, `span.me-3` dateline, `div.author`) and what real pages carry for
-search engines (og tags, `article:published_time`, JSON-LD), and around the text the chrome a
-generic extractor must leave out. `expected_record` is the truth the extraction is measured on.
+The pages carry what the reference describes: `div.article-content-wrapper` with the `h2`
+headline, the `span.me-3` dateline `8 April 2026 12:04 (UTC+04:00)` (day not padded, no space
+before the offset) after another `span.me-3` that is no date (the section's link), the wrapper's
+first image, `div.author h6` and `div.article-content p`, and around them the chrome a generic
+extractor must leave out. Whether real pages carry og tags, `article:*` or JSON-LD is
+[unknown], so BARE pages (every third) have none of them: the parser's visible-markup path,
+and its fallbacks (the category from the URL's section), are exercised as well as generic
+extraction's text-only path. Every fifth page prints its dateline in a span of another class
+(`date_text`: the Bootstrap class is fragile). Wire items (every fourth) have no author block
+and credit the wire in the lead (`…, Azernews reports via APA.`, as `via Bild.` in the wild).
+Quirks rendered: the served ones (add_story_pages), no_date, no_body, no_image, no_canonical.
+
+`expected_record` is what the parser stores; tests/test_generic_crawl.py also measures generic
+extraction against it.
 """
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable
 from email.utils import format_datetime
 from datetime import timezone
@@ -38,10 +48,19 @@ SECTIONS = {
     "economy": "business", "energy": "oil-and-gas", "foreign-policy": "nation", "domestic-policy": "nation",
     "asia": "region", "europe": "region", "incident": "nation", "sports": "sports", "society": "nation",
 }  # fmt: skip
-# The quirks this template renders (the others are APA markup, which Azernews pages do not have);
-# stories dropped for a quirk it does not render stay APA's.
-RENDERED_QUIRKS = frozenset({"gone", "server_error", "flaky", "no_image"})
-CARRIED_DROPS = frozenset({"", "http_404", "http_5xx"})
+# The quirks this template renders (the others are APA markup, which Azernews pages do not have).
+RENDERED_QUIRKS = frozenset(
+    {"gone", "server_error", "empty_response", "truncated", "flaky", "no_date", "no_body", "no_image", "no_canonical"}
+)
+BARE_EVERY, OTHER_DATE_CLASS_EVERY, WIRE_EVERY = 3, 5, 4
+ID_BASE = 240000
+# The profile's sample article (`scrapy check azernews`), served at its path, listed nowhere.
+SAMPLE = Story(
+    id=244958, category="asia", slug="sample", title="Azerbaijan and Uzbekistan expand transport links",
+    published="2026-04-06 10:30",
+    paragraphs=("Azerbaijan and Uzbekistan agreed to expand cargo links via the Middle Corridor, Azernews reports.",
+                "The sides discussed new container routes."),
+)  # fmt: skip
 esc = html.escape
 
 
@@ -53,21 +72,25 @@ class AzernewsTemplate(OutletTemplate):
         return SITE.editions
 
     def stories(self, edition: Edition) -> list[Story]:
-        return [rewrite(story) for story in CORPUS[edition.lang] if story.dropped_as in CARRIED_DROPS]
+        return [rewrite(index, story) for index, story in enumerate(CORPUS[edition.lang])]
 
     def story_path(self, edition: Edition, story: Story) -> str:
+        if story.id == SAMPLE.id:
+            return SITE.samples.articles[edition.lang]
         return f"/{SECTIONS[story.category]}/{story.id}.html"
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
         in_feed = [s for s in stories if "gone" not in s.quirks][: site.feed_size or FEED_SIZE]
         site.add(edition.host, FEED_PATH, Page(200, self.render_feed(edition, in_feed), RSS_TYPE))
+        site.add(edition.host, self.story_path(edition, SAMPLE), Page(200, self.render_article(edition, SAMPLE)))
         for story in stories:
             add_story_pages(
                 site, edition, story, self.story_path(edition, story), lambda s=story: self.render_article(edition, s),
-                error_page=_document("Error", "", "<h1>500</h1>"),
+                error_page=_document("Error", "", "<h1>500</h1>"), text_block=b'class="article-content"',
             )  # fmt: skip
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
+        bare = is_bare(story)
         return {
             "url": edition.origin + self.story_path(edition, story),
             "site": edition.host,
@@ -77,10 +100,11 @@ class AzernewsTemplate(OutletTemplate):
             "labels": split_title_labels(story.title)[1],
             "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
             "published_at": utc_time(story).isoformat(),
-            "dateline": _iso_local(story),
-            "category": CATEGORY_NAMES["en"][story.category],
-            "tags": list(story.tags),
-            "authors": [AUTHOR],
+            "dateline": dateline(story),
+            # Without metadata the parser names the URL's section: `oil-and-gas` -> `Oil and gas`.
+            "category": SECTIONS[story.category].replace("-", " ").capitalize() if bare else CATEGORY_NAMES["en"][story.category],
+            "tags": [] if bare else list(story.tags),
+            "authors": [] if is_wire(story) else [AUTHOR],
             "image_url": "" if "no_image" in story.quirks else _image(edition, story),
             "image_caption": "",
             "source": "crawl",
@@ -105,30 +129,41 @@ class AzernewsTemplate(OutletTemplate):
 
     def render_article(self, edition: Edition, story: Story) -> bytes:
         url = edition.origin + self.story_path(edition, story)
-        image = "" if "no_image" in story.quirks else _image(edition, story)
-        ld = {
-            "@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
-            "datePublished": _iso_local(story), "author": {"@type": "Person", "name": AUTHOR},
-        }  # fmt: skip
-        head = "\n".join(
-            [
-                f'<link rel="canonical" href="{url}">',
-                f'<meta property="og:title" content="{esc(story.title)}">',
-                f'<meta property="og:image" content="{image}">' if image else "",
-                f'<meta property="article:published_time" content="{_iso_local(story)}">',
-                f'<meta property="article:section" content="{esc(CATEGORY_NAMES["en"][story.category])}">',
-                *(f'<meta property="article:tag" content="{esc(tag)}">' for tag in story.tags),
-                f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
-            ]
-        )
-        local = story.local_time
-        printed = f"{local.day} {MONTHS['en'][local.month - 1]} {local.year} {local:%H:%M} (UTC+04:00)"
-        paragraphs = "\n".join(f"<p>{p}</p>" for p in story.paragraphs)
+        quirks = story.quirks
+        image = "" if "no_image" in quirks else _image(edition, story)
+        ld: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title}
+        if "no_date" not in quirks:
+            ld["datePublished"] = _iso_local(story)
+        if not is_wire(story):
+            ld["author"] = {"@type": "Person", "name": AUTHOR}
+        metadata = [] if is_bare(story) else [
+            f'<meta property="og:title" content="{esc(story.title)}">',
+            f'<meta property="og:image" content="{image}">' if image else "",
+            "" if "no_date" in quirks else f'<meta property="article:published_time" content="{_iso_local(story)}">',
+            f'<meta property="article:section" content="{esc(CATEGORY_NAMES["en"][story.category])}">',
+            *(f'<meta property="article:tag" content="{esc(tag)}">' for tag in story.tags),
+            f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
+        ]  # fmt: skip
+        canonical = "" if "no_canonical" in quirks else f'<link rel="canonical" href="{url}">'
+        head = "\n".join(line for line in [canonical, *metadata] if line)
+        date_class = "date" if story.id % OTHER_DATE_CLASS_EVERY == 0 else "me-3"
+        printed = "" if "no_date" in quirks else f'<span class="{date_class}">{dateline(story)}</span>'
+        if "no_body" in quirks:
+            paragraphs = '<div class="banner"><ins class="adsbygoogle"></ins></div>'
+        else:
+            paragraphs = "\n".join(f"<p>{p}</p>" for p in story.paragraphs)
+            paragraphs += '\n<script>window.azPlayer && azPlayer.init();</script><ins class="adsbygoogle"></ins>'
+        author = "" if is_wire(story) else (
+            f'<div class="author"><img src="{edition.origin}/assets/author.jpg" alt=""><h6>{AUTHOR}</h6></div>'
+        )  # fmt: skip
         main = f"""<div class="article-content-wrapper">
   <h2>{esc(story.title)}</h2>
-  <span class="me-3">{printed}</span>
+  <div class="d-flex">
+    <span class="me-3"><a href="{edition.origin}/{SECTIONS[story.category]}">{esc(CATEGORY_NAMES["en"][story.category])}</a></span>
+    {printed}
+  </div>
   {f'<img src="{image}" alt="">' if image else ""}
-  <div class="author"><img src="{edition.origin}/assets/author.jpg" alt=""><h6>{AUTHOR}</h6></div>
+  {author}
   <div class="article-content">
 {paragraphs}
   </div>
@@ -141,14 +176,34 @@ class AzernewsTemplate(OutletTemplate):
 TEMPLATE = AzernewsTemplate()
 
 
-def rewrite(story: Story) -> Story:
-    """Azernews's copy of the event: its own credit and id, the later paragraphs in another order."""
+def rewrite(index: int, story: Story) -> Story:
+    """Azernews's copy of the event: its own credit and id, the later paragraphs in another order;
+    a wire item's lead credits the wire (`…, Azernews reports via APA.`)."""
     first, *rest = story.paragraphs
-    paragraphs = (first.replace("APA reports", "Azernews reports"), *reversed(rest))
+    wire = index % WIRE_EVERY == 3
+    lead = first.replace("APA reports", "Azernews reports")
+    if wire and lead == first:
+        lead = re.sub(r"[.\s]*$", "", first) + ", Azernews reports via APA."
+    paragraphs = (lead, *(p.replace("APA", "Azernews") for p in reversed(rest)))
     return Story(
-        id=240000 + story.id % 100000, category=story.category, slug=story.slug, title=story.title,
-        published=story.published, paragraphs=paragraphs, tags=story.tags, quirks=story.quirks & RENDERED_QUIRKS,
+        id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug,
+        title=story.title, published=story.published, paragraphs=paragraphs, tags=story.tags,
+        quirks=story.quirks & RENDERED_QUIRKS, byline="APA" if wire else AUTHOR,
     )  # fmt: skip
+
+
+def is_wire(story: Story) -> bool:
+    return story.byline == "APA"
+
+
+def is_bare(story: Story) -> bool:
+    """A page without og, article:* and JSON-LD metadata."""
+    return story.id % BARE_EVERY == 0
+
+
+def dateline(story: Story) -> str:
+    local = story.local_time
+    return f"{local.day} {MONTHS['en'][local.month - 1]} {local.year} {local:%H:%M} (UTC+04:00)"
 
 
 def _iso_local(story: Story) -> str:
