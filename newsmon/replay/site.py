@@ -168,11 +168,21 @@ def add_edition(site: ReplaySite, template: OutletTemplate, edition: Edition, st
     template.add_edition(site, edition, stories)
 
 
-def synthetic_replay(count: int, *, outlet: str = "apa", lang: str = "en", page_size: int = 20, seed: int = 2026) -> ReplaySite:
-    """One edition with `count` generated articles, distinct texts, no quirks (for benchmarks)."""
-    site = ReplaySite(listing_size=page_size, feed_size=50)
+def synthetic_replay(
+    count: int, *, outlet: str = "apa", lang: str = "", page_size: int = 20, seed: int = 2026
+) -> ReplaySite:
+    """One edition (`lang`, default: the outlet's English one, else its first) with `count`
+    generated articles, distinct texts, no quirks (for benchmarks)."""
+    from newsmon.sites import REGISTRY
+
+    # An outlet found by its feed alone lists every article there; the others, the newest 50.
+    site = ReplaySite(listing_size=page_size, feed_size=50 if REGISTRY[outlet].discovery.listing else count)
     template = templates()[outlet]
-    edition = next(e for e in template.editions() if e.lang == lang)
+    editions = list(template.editions())
+    edition = next((e for e in editions if e.lang == (lang or "en")), None if lang else editions[0])
+    if edition is None:
+        raise ValueError(f"{outlet} has no {lang} edition")
+    lang = edition.lang
     add_edition(site, template, edition, synthetic_stories(count, lang=lang, seed=seed))
     return site
 
