@@ -207,7 +207,7 @@ def test_a_crawl_while_mongodb_is_down_spools_every_article_and_the_next_open_st
     for outage_message in ("every link counts as new", "duplicates are only looked for", "provisional stories"):
         assert run.log.count(outage_message) == 1, outage_message
     assert f"not recorded in the store (0 items stored, {len(expected)} spooled)" in run.log
-    assert prometheus_sample(tmp_path / "newsmon-apa.prom", "newsmon_last_run_articles", outcome="spooled") == len(
+    assert prometheus_sample(tmp_path / "newsmon-apa-en.prom", "newsmon_last_run_articles", outcome="spooled") == len(
         expected
     )
     assert secret not in run.log

@@ -82,7 +82,7 @@ def quirks(*names: str) -> frozenset[str]:
 
 # Category slugs -> the breadcrumb h1, per edition. The slugs are APA's: its az edition uses
 # English ones (docs/news-sites.md: `football`, `incident`, `foreign-policy`); outlets with slugs
-# of their own (Report's `/hadise/`) map them in their template.
+# of their own map them in their template (Azerbaijani ones: AZ_CATEGORY_SLUGS).
 CATEGORY_NAMES = {
     "az": {
         "incident": "Hadisə",
@@ -118,3 +118,17 @@ CATEGORY_NAMES = {
         "energetika": "Энергетика",
     },
 }
+
+
+# The Azerbaijani category slugs of the outlets that use them (Report's `/hadise/`, Oxu's
+# `/iqtisadiyyat/`, Qafqazinfo's `iqtisadiyyat-4`), for the az corpus's APA-style keys.
+AZ_CATEGORY_SLUGS = {
+    "incident": "hadise", "economy": "iqtisadiyyat", "foreign-policy": "xarici-siyaset",
+    "domestic-policy": "daxili-siyaset", "sports": "idman", "social": "sosial", "culture-policy": "medeniyyet",
+    "world": "dunya", "energy": "energetika",
+}  # fmt: skip
+
+
+def category_slug(lang: str, category: str, *, azerbaijani: bool) -> str:
+    """The slug an outlet prints for a corpus category: APA's, or the Azerbaijani one in az."""
+    return AZ_CATEGORY_SLUGS.get(category, category) if azerbaijani and lang == "az" else category

@@ -97,7 +97,7 @@ CHROME = {
 # The site module's sample articles (`scrapy check azertac`): served at their paths, listed nowhere.
 SAMPLE_STORIES = {
     "az": Story(
-        id=4411239 - ID_BASE, category="hadise", slug="naxchivan_seherinde_avtomobil_piyadani_vurub",
+        id=4411239 - ID_BASE, category="incident", slug="naxchivan_seherinde_avtomobil_piyadani_vurub",
         title="Naxçıvan şəhərində avtomobil piyadanı vurub", published="2026-04-07 01:35",
         paragraphs=("Naxçıvan şəhərində avtomobil piyadanı vurub, AZƏRTAC xəbər verir.",
                     "Piyada xəstəxanaya çatdırılıb, hadisə ilə bağlı araşdırma aparılır."),

@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
-from newsmon.replay.corpus import CATEGORY_NAMES, Story
+from newsmon.replay.corpus import CATEGORY_NAMES, Story, category_slug
 from newsmon.replay.site import (
     BAKU_OFFSET,
     CORPUS,
@@ -94,7 +94,7 @@ CHROME = {
 }  # fmt: skip
 SAMPLE_STORIES = {
     "az": Story(
-        id=11281850, category="iqtisadiyyat", slug="baliq-bazarinda-canlanma-en-cox-alinan-novler-aciqlandi",
+        id=11281850, category="economy", slug="baliq-bazarinda-canlanma-en-cox-alinan-novler-aciqlandi",
         title="Balıq bazarında canlanma: ən çox alınan növlər açıqlanıb", published="2026-04-06 10:40",
         paragraphs=("Bakının balıq bazarlarında alıcıların sayı artıb, Oxu.az xəbər verir.",
                     "Satıcıların sözlərinə görə, ən çox kütüm və çəki balığı alınır."),
@@ -106,7 +106,7 @@ SAMPLE_STORIES = {
                     "По словам продавцов, чаще всего покупают кутум и сазана."),
     ),
 }  # fmt: skip
-SAMPLE_CATEGORIES = {"ekonomika": "Экономика", "iqtisadiyyat": "İqtisadiyyat"}
+SAMPLE_CATEGORIES = {"ekonomika": "Экономика"}
 
 esc = html.escape
 
@@ -122,7 +122,7 @@ class OxuTemplate(OutletTemplate):
         return [as_oxu_runs_it(edition.lang, index, story) for index, story in enumerate(CORPUS[edition.lang])]
 
     def story_path(self, edition: Edition, story: Story) -> str:
-        return f"{edition.prefix}/{story.category}/{story.slug}"
+        return f"{edition.prefix}/{category_slug(edition.lang, story.category, azerbaijani=True)}/{story.slug}"
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or FEED_SIZE)
@@ -321,7 +321,7 @@ def _card(edition: Edition, story: Story, *, block_is_card: bool = False) -> str
     headline = split_title_labels(story.title)[0]
     href = TEMPLATE.story_path(edition, story)
     inner = f"""<div class="post-item-img"><img src="{image_url(story, '300')}" alt=""></div>
-    <a class="post-item-category" href="{edition.base_url}/{story.category}">{esc(category_name(edition.lang, story.category))}</a>
+    <a class="post-item-category" href="{edition.base_url}/{category_slug(edition.lang, story.category, azerbaijani=True)}">{esc(category_name(edition.lang, story.category))}</a>
     {_marks(story)}
     <h2 class="post-item-title"><a href="{href}">{esc(headline)}</a><span></span></h2>
     <div class="post-item-meta"><span>{story.local_time:%H:%M}</span></div>"""
@@ -399,7 +399,7 @@ def render_article(edition: Edition, story: Story, stories: list[Story]) -> byte
     related = "\n".join(_card(edition, s) for s in [s for s in stories if s.slug != story.slug][:3])
     main = f"""<nav><ol class="breadcrumb">
   <li class="breadcrumb-item"><a href="{edition.base_url}/"><span>{esc(words['home'])}</span></a></li>
-  <li class="breadcrumb-item active"><a href="{edition.base_url}/{story.category}"><span>{esc(category)}</span></a></li>
+  <li class="breadcrumb-item active"><a href="{edition.base_url}/{category_slug(edition.lang, story.category, azerbaijani=True)}"><span>{esc(category)}</span></a></li>
 </ol></nav>
 <div class="post-detail">
   <div class="post-detail-title">{_marks(story)}<h1>{esc(headline)}</h1></div>

@@ -56,7 +56,7 @@ RENDERED_QUIRKS = frozenset(
     {"gone", "server_error", "empty_response", "truncated", "flaky", "no_date", "no_body", "no_image",
      "no_canonical", "lazy_image", "relative_image", "og_title_only"}
 )  # fmt: skip
-LISTED_CATEGORIES = frozenset({"iqtisadiyyat", "energetika"})  # the category listing crawled
+LISTED_CATEGORIES = frozenset({"economy", "energy"})  # the category listing crawled
 ID_BASE = 521_000 - 954_000  # Qafqazinfo's ids ≈ 521 thousand in 2026
 ID_OVERRIDES = {954021: 521005}  # an older id on a newer story: the feed's ids are out of order
 TITLE_MARKS = {954028: (" - FOTO", " - FOTOLAR")}
@@ -66,7 +66,7 @@ PLACEHOLDER = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
 # The sample article of `scrapy check qafqazinfo` (its path is the profile's): the newest story,
 # its headline opening with a number that is not its id.
 SAMPLE = Story(
-    id=521378 - ID_BASE, category="hadise", slug="18-milyonluq-2-tablonu-ogurlayan-sexs-saxlanilib",
+    id=521378 - ID_BASE, category="incident", slug="18-milyonluq-2-tablonu-ogurlayan-sexs-saxlanilib",
     title="18 milyonluq 2 tablonu oğurlayan şəxs saxlanılıb", published="2026-04-08 12:30",
     paragraphs=(
         "Bakıda 18 milyon manat dəyərində 2 tablonu oğurlayan şəxs saxlanılıb.",

@@ -38,6 +38,7 @@ from email.utils import format_datetime
 from urllib.parse import urlencode
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
+from newsmon.replay.corpus import category_slug as corpus_category_slug
 from newsmon.replay.site import (
     BAKU_OFFSET,
     CORPUS,
@@ -136,17 +137,8 @@ SAMPLE_STORIES = {
 SAMPLE_CATEGORIES = {"domestic-politics": "Domestic politics", "cop29": "COP29"}
 
 
-# Report's az edition has category slugs of its own (`/hadise/`, docs/news-sites.md), where the
-# corpus has APA's English ones.
-AZ_CATEGORY_SLUGS = {
-    "incident": "hadise", "economy": "iqtisadiyyat", "foreign-policy": "xarici-siyaset",
-    "domestic-policy": "daxili-siyaset", "sports": "idman", "social": "sosial", "culture-policy": "medeniyyet",
-    "world": "dunya", "energy": "energetika",
-}  # fmt: skip
-
-
 def category_slug(lang: str, category: str) -> str:
-    return AZ_CATEGORY_SLUGS.get(category, category) if lang == "az" else category
+    return corpus_category_slug(lang, category, azerbaijani=True)  # `/hadise/`, not APA's `/incident/`
 
 
 def category_name(lang: str, slug: str) -> str:
