@@ -11,6 +11,10 @@ How an article finds its story:
 4. No verified candidate: a new story, whose id is the article's content hash (stable: the same
    first article always founds the same story id).
 
+A story is indexed under the sketch of its first stored article, and under that of its first
+translation into each other language (index entry `<story id> @<lang>`), so that the rewrites
+of a translation are found, and labelled, as rewrites of it.
+
 A story is indexed under the sketch of its first stored article, and only once the store has
 inserted that article, so a duplicate the store turns away never becomes a story. Stories
 founded in the current, unflushed batch are matched from memory until the flush.
@@ -26,11 +30,11 @@ from typing import Protocol
 
 from newsmon.items import Article
 from newsmon.store.base import INSERTED, IndexedStory
-from newsmon.stories.sketch import Match, Sketch, StoryParams, compare, make_sketch
+from newsmon.stories.sketch import TRANSLATION, Match, Sketch, StoryParams, compare, make_sketch
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["StoryIndex", "StoryLookup", "article_sketch", "ensure_index_format", "rebuild_index"]
+__all__ = ["StoryIndex", "StoryLookup", "article_sketch", "ensure_index_format", "rebuild_index", "story_of_entry"]
 
 
 class StoryLookup(Protocol):
@@ -66,8 +70,22 @@ def article_sketch(article: Article, params: StoryParams) -> Sketch:
     )
 
 
+# An index entry of a story in another language than its founder's: `<story id> @<lang>`.
+_LANGUAGE_ENTRY = " @"
+
+
 def _indexed(story_id: str, sketch: Sketch) -> IndexedStory:
     return story_id, sketch.to_bytes(), sketch.index_keys
+
+
+def _translation_entry(story_id: str, sketch: Sketch) -> IndexedStory:
+    """The entry a story's translation is indexed under (the first one per language stays)."""
+    return _indexed(f"{story_id}{_LANGUAGE_ENTRY}{sketch.lang}", sketch)
+
+
+def story_of_entry(entry: str) -> str:
+    """The story an index entry belongs to."""
+    return entry.partition(_LANGUAGE_ENTRY)[0]
 
 
 class StoryIndex:
@@ -125,11 +143,11 @@ class StoryIndex:
         stored = [story_id for story_id in ranked if story_id not in sketches]
         if stored:
             sketches.update((sid, Sketch.from_bytes(data)) for sid, data in self.store.story_sketches(stored).items())
-        matches = [(match.score, sid, match) for sid, other in sketches.items() if (match := compare(sketch, other, self.params))]
+        matches = [(match.score, entry, match) for entry, other in sketches.items() if (match := compare(sketch, other, self.params))]
         if not matches:
             return None
-        _, story_id, match = max(matches, key=lambda found: found[:2])
-        return story_id, match
+        _, entry, match = max(matches, key=lambda found: found[:2])
+        return story_of_entry(entry), match
 
     def commit(self, batch: Sequence[Article], outcomes: Sequence[str]) -> Counter[str]:
         """Index the stories first stored in this batch; returns how many inserted articles
@@ -149,6 +167,8 @@ class StoryIndex:
                     counts["joined"] += 1
                     if article.story_match:
                         counts[article.story_match] += 1
+                    if article.story_match == TRANSLATION:
+                        stories.append(_translation_entry(article.story_id, sketch))
                     continue
                 counts["new"] += 1
                 stories.append(_indexed(article.story_id, sketch))
@@ -227,6 +247,8 @@ def rebuild_index(store: RebuildableStore, params: StoryParams) -> int:
             index(article)
         elif article.story_id:
             not_founded.add(article.story_id)
+            if article.story_match == TRANSLATION:
+                chunk.append(_translation_entry(article.story_id, article_sketch(article, params)))
     orphans = not_founded - indexed  # stories whose founder is gone
     if orphans:  # only then a second pass over the articles
         for article in store.query():
