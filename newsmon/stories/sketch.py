@@ -15,6 +15,7 @@ meeting) shares the words but not the figures and names, which `compare` checks.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -56,6 +57,7 @@ __all__ = [
     "overlap",
     "same_story",
     "shared_names",
+    "with_keys",
     "word_hashes",
     "word_keys",
 ]
@@ -181,15 +183,22 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 # A number, its digit groups joined by thin, no-break or plain spaces (`9 418,6`), dots or commas.
 _NUMBER = re.compile(r"\d+(?:(?:[ \u00a0\u202f](?=\d{3}(?!\d))|[.,](?=\d))\d+)*")
-_MONTHS = {
-    "az": ("yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr"),
-    "en": ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"),
-    "ru": ("январ", "феврал", "март", "апрел", "ма[йяе]", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"),
+# Month names as words start (`martın`, `March`, `марта`), in az, en and ru.
+_MONTH_NAMES = (
+    ("yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr"),
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"),
+    ("январ", "феврал", "март", "апрел", ("май", "мая", "мае"), "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"),
+)
+_MONTH_OF = {
+    stem: number
+    for stems in _MONTH_NAMES
+    for number, spellings in enumerate(stems, start=1)
+    for stem in ((spellings,) if isinstance(spellings, str) else spellings)
 }
-_MONTH = {
-    lang: re.compile("|".join(rf"(?P<m{n}>\b{stem}\w*)" for n, stem in enumerate(stems, start=1)), re.IGNORECASE)
-    for lang, stems in _MONTHS.items()
-}
+# Longest stems first; `май` & co. only as whole words (`малый` is no month).
+_MONTH = re.compile(
+    r"\b(?=[a-zа-я])(" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")(?:(?<=ма[йяе])(?!\w)|(?<!ма[йяе]))"
+)
 
 
 def _number_value(token: str, lang: str) -> str:
@@ -209,16 +218,18 @@ def _number_value(token: str, lang: str) -> str:
 def figures(text: str, lang: str = "") -> frozenset[str]:
     """The numbers a text mentions, spelled alike in az, en and ru, and its months (`month:3`)."""
     found = {_number_value(token, lang) for token in _NUMBER.findall(text)}
-    month = _MONTH.get(lang)
-    if month is not None:
-        found.update(f"month:{match.lastgroup[1:]}" for match in month.finditer(text))
+    folded = text.replace("İ", "i").lower()
+    found.update(f"month:{_MONTH_OF[stem]}" for stem in _MONTH.findall(folded))
     return frozenset(found)
 
 
 # -- names ----------------------------------------------------------------------------------
 
-_CAPITALIZED = re.compile(r"(?<!\w)[^\W\d_][^\W\d_'’]*")
-_SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
+# A word starting with a capital of the Latin or Cyrillic alphabets (the class lets a few
+# lower-case letters of Latin Extended-A through: `names` checks the first letter again).
+_CAPITALIZED = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞĀ-žƏА-ЯЁ][^\W\d_'’]*")
+_NEXT_WORD = re.compile(r"[\s\"«„“(]*(\w)")
+_SENTENCE_ENDS = frozenset(".!?:;\n")
 # Grammatical endings that carry a consonant (vowels are dropped from keys anyway): az cases
 # and ru cases; `Bakıda` / `Ərdoğanla` / `Алиевым` -> `Bakı` / `Ərdoğan` / `Алиев`.
 _ENDINGS = {
@@ -234,6 +245,7 @@ _REPEATS = re.compile(r"(.)\1+")
 _NAME_KEY_LENGTH = 4  # consonants kept: `Bayramov` / `Байрамовым` -> `brmv`, `Auchincloss` / `Окинклосс` -> `knkl`
 
 
+@functools.lru_cache(maxsize=65_536)  # names recur from article to article
 def name_key(word: str, lang: str) -> str:
     """A name's consonant key, the same for its az, en and ru spellings ("" when too short).
 
@@ -255,6 +267,11 @@ def name_key(word: str, lang: str) -> str:
     return key if len(key) >= 2 else ""
 
 
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" ")
+    return not before or before[-1] in _SENTENCE_ENDS
+
+
 def names(text: str, lang: str = "") -> dict[str, str]:
     """Name keys of the capitalized words of a text -> the word as first written.
 
@@ -262,14 +279,13 @@ def names(text: str, lang: str = "") -> dict[str, str]:
     (`İlham Əliyev ...`), so that `The`, `Сегодня` and `Bu` stay out.
     """
     found: dict[str, str] = {}
-    matches = list(_CAPITALIZED.finditer(text))
-    for number, match in enumerate(matches):
+    for match in _CAPITALIZED.finditer(text):
         word = match[0]
         if not word[0].isupper():
             continue
-        if match.start() == 0 or _SENTENCE_END.search(text[max(0, match.start() - 3) : match.start()]):
-            following = matches[number + 1][0] if number + 1 < len(matches) else ""
-            if not following[:1].isupper():
+        if _opens_sentence(text, match.start()):
+            following = _NEXT_WORD.match(text, match.end())
+            if following is None or not following[1].isupper():
                 continue
         key = name_key(word, lang)
         if key:
@@ -342,14 +358,19 @@ def make_sketch(
     """
     text = f"{title}\n\n{body}"
     signature = minhash_signature(word_hashes(body), params.num_perm)
-    sketch = Sketch(signature, figures(text, lang), names(text, lang), lang, outlet, _minutes(published))
+    return with_keys(Sketch(signature, figures(text, lang), names(text, lang), lang, outlet, _minutes(published)), params)
+
+
+def with_keys(sketch: Sketch, params: StoryParams) -> Sketch:
+    """The sketch with its LSH keys: word bands, and anchor bands of its own time window (to be
+    indexed under) or of that window and the two around it (to look up with)."""
     if sketch.is_empty:
         return sketch
-    words = word_keys(signature, params)
+    words = word_keys(sketch.signature, params)
     window = _window(sketch.published, params)
-    query = anchor_keys(sketch, params, (window - 1, window, window + 1)) if window is not None else []
-    own = anchor_keys(sketch, params, (window,)) if window is not None else []
-    return Sketch(signature, sketch.figures, sketch.names, lang, outlet, sketch.published, tuple(words + query), tuple(words + own))
+    around = anchor_keys(sketch, params, (window, window - 1, window + 1)) if window is not None else []  # own first
+    own = around[: params.anchor_bands]
+    return dataclasses.replace(sketch, query_keys=tuple(words + around), index_keys=tuple(words + own))
 
 
 @functools.lru_cache(maxsize=8)
@@ -399,11 +420,11 @@ def anchor_keys(sketch: Sketch, params: StoryParams, windows: Iterable[int]) -> 
         return []
     signature = minhash_signature(anchors, params.anchor_perm)
     salts = _band_salts(params.index_format, "anchors", params.anchor_bands)
-    keys: list[int] = []
-    for window in windows:
-        window_salt = np.uint64((window * int(_GOLDEN_64)) & 0xFFFFFFFFFFFFFFFF)
-        keys += _band_keys(signature, params.anchor_bands, salts ^ window_salt)
-    return keys
+    windows = list(windows)
+    window_salts = np.array([(window * int(_GOLDEN_64)) & 0xFFFFFFFFFFFFFFFF for window in windows], dtype=np.uint64)
+    # All windows at once: the band rows repeated, each copy under its window's salts.
+    all_salts = (salts[np.newaxis, :] ^ window_salts[:, np.newaxis]).ravel()
+    return _band_keys(np.tile(signature, len(windows)), params.anchor_bands * len(windows), all_salts)
 
 
 # -- verification ---------------------------------------------------------------------------
