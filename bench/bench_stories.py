@@ -35,7 +35,7 @@ from newsmon.fingerprint import content_hash
 from newsmon.items import Article
 from newsmon.store.base import INSERTED
 from newsmon.store.sqlite import SQLiteStore
-from newsmon.stories import COPY, REWRITE, TRANSLATION, Sketch, StoryIndex, StoryParams, article_sketch
+from newsmon.stories import COPY, REWRITE, TRANSLATION, Sketch, StoryIndex, StoryLookup, StoryParams, article_sketch
 from newsmon.stories.sketch import with_keys
 from newsmon.text import clean_body, clean_title
 
@@ -52,6 +52,7 @@ MEMORY_SAMPLE = 200
 ROUNDS = 3
 TARGET_RATIO = 2.0
 TARGETS = {REWRITE: (0.9, 0.98), TRANSLATION: (0.8, 0.98)}  # recall, precision
+KIND_NAMES = {COPY: "near-copies", REWRITE: "rewrites", TRANSLATION: "translations"}
 SEED = 20260312
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
@@ -119,7 +120,7 @@ def quality(name: str, pairs: list[tuple[str, Article, Article]], params: StoryP
         if kind in TARGETS and name.endswith("heldout"):
             want_recall, want_precision = TARGETS[kind]
             verdict = f" (target recall ≥{want_recall} at precision ≥{want_precision}: {'ok' if recall >= want_recall and precision >= want_precision else 'MISSED'})"
-        lines.append(f"stories: {name}: {kind}s recall {recall:.3f} ({hits}/{len(positives)}), precision {precision:.3f}{verdict}")
+        lines.append(f"stories: {name}: {KIND_NAMES[kind]} recall {recall:.3f} ({hits}/{len(positives)}), precision {precision:.3f}{verdict}")
     negatives = [got for want, got in outcomes if want == "different"]
     merged = sum(bool(got) for got in negatives)
     lines.append(f"stories: {name}: other events merged {merged}/{len(negatives)}" + (" (target 0: ok)" if not merged else " (target 0: MISSED)"))
@@ -178,7 +179,7 @@ def filler_stories(rng: np.random.Generator, start: int, stop: int, params: Stor
         yield f"{number:032x}", with_keys(sketch, params)
 
 
-def index_stories(store: SQLiteStore, stories: list[tuple[str, Sketch]]) -> None:
+def index_stories(store: StoryLookup, stories: list[tuple[str, Sketch]]) -> None:
     store.add_stories((story_id, sketch.to_bytes(), sketch.index_keys) for story_id, sketch in stories)
 
 
