@@ -30,11 +30,22 @@ import numpy as np
 
 from bench.bench_loader import load_in_subprocess, write_documents
 from bench.bench_store import BATCH_SIZE, bulk_rate, generate_articles, insert_one_rate, per_item_rate
-from bench.bench_stories import SEED, edited_copy, filler_stories, look_up, pseudo_words, synthetic_text
+from bench.bench_stories import (
+    SEED,
+    START,
+    article,
+    edited_copy,
+    filler_stories,
+    index_stories,
+    look_up,
+    pseudo_words,
+    sketch_all,
+    synthetic_text,
+)
 from newsmon.fingerprint import content_hash
 from newsmon.store import RememberedUrl
 from newsmon.store.mongo import MongoStore
-from newsmon.stories import StoryParams, make_sketch
+from newsmon.stories import StoryParams, article_sketch
 from tests.mongo_server import SecantusServer
 from tests.store_backends import database_of_its_own, real_mongo_uri, with_database
 
@@ -102,19 +113,19 @@ def story_lookups(uri: str, sizes: tuple[int, int], query_count: int) -> tuple[l
     params = StoryParams()
     rng = random.Random(SEED)
     vocabulary = pseudo_words(rng, 5_000)
-    originals = [synthetic_text(rng, vocabulary) for _ in range(100)]
-    queries = [edited_copy(rng, originals[rng.randrange(len(originals))]) for _ in range(query_count // 2)]
-    queries += [synthetic_text(rng, vocabulary) for _ in range(query_count - len(queries))]
+    originals = [article(synthetic_text(rng, vocabulary), START) for _ in range(100)]
+    queries = [article(edited_copy(rng, originals[rng.randrange(len(originals))].body), START) for _ in range(query_count // 2)]
+    queries += [article(synthetic_text(rng, vocabulary), START) for _ in range(query_count - len(queries))]
+    _, sketches = sketch_all(queries, params)
     costs, build_seconds = [], []
     for size in sizes:
         with fresh_store(uri) as store:
             started = time.perf_counter()
-            sketches = [(content_hash("", text), make_sketch(text, params)) for text in originals]
-            store.add_stories((story_id, sketch.to_bytes(), sketch.keys) for story_id, sketch in sketches)
+            index_stories(store, [(item.content_hash, article_sketch(item, params)) for item in originals])
             insert_filler(store, filler_stories(np.random.default_rng(SEED), len(originals), size, params))
             build_seconds.append(time.perf_counter() - started)
-            look_up(store, params, queries[:20])  # first reads
-            costs.append(statistics.median(look_up(store, params, queries)[0] for _ in range(3)))
+            look_up(store, params, queries[:20], sketches[:20])  # first reads
+            costs.append(statistics.median(look_up(store, params, queries, sketches)[0] for _ in range(3)))
     return costs, build_seconds
 
 
@@ -124,7 +135,7 @@ def insert_filler(store: MongoStore, stories: Iterator) -> None:
     sketches, bands = [], []
     for story_id, sketch in stories:
         sketches.append({"_id": story_id, "sketch": sketch.to_bytes()})
-        bands.extend({"band_key": key, "story_id": story_id} for key in sketch.keys)
+        bands.extend({"band_key": key, "story_id": story_id} for key in sketch.index_keys)
     for collection, documents in ((store.sketches, sketches), (store.bands, bands)):
         for start in range(0, len(documents), INSERT_CHUNK):
             collection.insert_many(documents[start : start + INSERT_CHUNK], ordered=False)

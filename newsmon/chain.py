@@ -30,7 +30,7 @@ from newsmon.lang import detect_language
 from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
 from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
 from newsmon.store.spool import Spool, resolve_spool_dir
-from newsmon.stories import Sketch, StoryIndex, StoryParams, ensure_index_format
+from newsmon.stories import MATCH_KINDS, Sketch, StoryIndex, StoryParams, ensure_index_format
 from newsmon.sites import outlet_of_host
 from newsmon.text import clean_body, clean_line, clean_title, split_title_labels
 
@@ -228,11 +228,13 @@ class DedupeStep(Step):
 
 
 class StoryStep(Step):
-    """Give each article a story id: that of a stored near-duplicate, or a new story (newsmon.stories).
+    """Give each article a story id: that of a stored copy, rewrite or translation of the same
+    event, or a new story (newsmon.stories).
 
     The index learns a story only once the store has inserted its article (`batch_written`),
     so an article the store turns away as a duplicate never becomes a story. Counts are of
-    inserted articles: `new` founded a story, `joined` went to an existing one.
+    inserted articles: `new` founded a story, `joined` went to an existing one, as a `copy`,
+    a `rewrite` or a `translation`.
     While the store is unreachable, stored stories cannot be looked up (`store_unavailable`):
     an article founds a provisional story under its content hash, or joins one of its batch.
     A stored index of another format (older sketches, other LSH settings) is rebuilt from the
@@ -240,7 +242,7 @@ class StoryStep(Step):
     """
 
     name = "story"
-    decides = ("story_id",)
+    decides = ("story_id", "story_match", "story_evidence")
 
     def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
         super().__init__(settings, store, stats)
@@ -281,15 +283,15 @@ class StoryStep(Step):
 
     def batch_written(self, batch: Sequence[Article], result: WriteResult) -> None:
         try:
-            new, joined = self.index.commit(batch, result.outcomes)
+            counts = self.index.commit(batch, result.outcomes)
         except StoreError as exc:
             # The articles are stored; only their stories cannot be found by later copies.
             self.count("unindexed", result.inserted)
             logger.error("story index not updated for %d articles: %s", result.inserted, exc)
             return
-        for what, n in (("new", new), ("joined", joined)):
-            if n:
-                self.count(what, n)
+        for what in ("new", "joined", *MATCH_KINDS):
+            if counts[what]:
+                self.count(what, counts[what])
 
 
 class StoryLookups:

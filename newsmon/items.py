@@ -35,6 +35,8 @@ class Article:
     source_path: str = ""
     content_hash: str = ""
     story_id: str = ""
+    story_match: str = ""  # how it joined its story: copy, rewrite, translation ("" for the story's first article)
+    story_evidence: str = ""  # why, for the desk: `rewrite: similarity 0.41; figures 1.24, 84.37; names Bayramov`
     fetched_at: datetime | None = None
 
 

@@ -77,14 +77,22 @@ NEWSMON_FLUSH_SECONDS = 5.0
 NEWSMON_LOAD_BATCH_SIZE = 2000  # = newsmon.loader.LOAD_BATCH_SIZE, its default outside a project (a test keeps them equal)
 NEWSMON_DEFAULT_TIMEZONE = DEFAULT_TZ  # Asia/Baku: page times without an offset are Baku time
 NEWSMON_SITE_TIMEZONES = env_json_setting("NEWSMON_SITE_TIMEZONES", {})
-# Near-duplicate stories (newsmon.stories.StoryParams documents each; tuned on
-# tests/fixtures/stories/pairs.jsonl). Changing NUM_PERM, BANDS or SHINGLE starts a new story
-# index: stories indexed before are not matched.
-NEWSMON_STORY_THRESHOLD = StoryParams.threshold
+# Stories: copies, rewrites and translations of one event (newsmon.stories.sketch.StoryParams
+# documents each; tuned on the tuning part of tests/fixtures/stories/events.jsonl and on
+# pairs.jsonl). Changing an LSH shape or the window re-indexes the stored stories.
+NEWSMON_STORY_COPY_SIMILARITY = StoryParams.copy_similarity
+NEWSMON_STORY_WORDING_SIMILARITY = StoryParams.wording_similarity
+NEWSMON_STORY_REWRITE_SIMILARITY = StoryParams.rewrite_similarity
+NEWSMON_STORY_REWRITE_FIGURES = StoryParams.rewrite_figures
 NEWSMON_STORY_FIGURE_OVERLAP = StoryParams.figure_overlap
+NEWSMON_STORY_NAME_OVERLAP = StoryParams.name_overlap
+NEWSMON_STORY_TRANSLATION_FIGURES = StoryParams.translation_figures
+NEWSMON_STORY_TRANSLATION_EVIDENCE = StoryParams.translation_evidence
+NEWSMON_STORY_WINDOW_HOURS = StoryParams.window_hours
 NEWSMON_STORY_NUM_PERM = StoryParams.num_perm
 NEWSMON_STORY_BANDS = StoryParams.bands
-NEWSMON_STORY_SHINGLE = StoryParams.shingle
+NEWSMON_STORY_ANCHOR_PERM = StoryParams.anchor_perm
+NEWSMON_STORY_ANCHOR_BANDS = StoryParams.anchor_bands
 NEWSMON_STORY_MAX_CANDIDATES = StoryParams.max_candidates
 
 # Crawl monitoring (newsmon.monitoring, docs/scheduling.md). RunRecorder must come after

@@ -394,12 +394,40 @@ def test_summary(store):
     assert list(summary["by_site"].items()) == [("en.apa.az", 3), ("az.apa.az", 2), ("ru.apa.az", 1)]
     assert list(summary["by_lang"].items()) == [("en", 3), ("az", 2), ("ru", 1)]
     assert list(summary["by_day"].items()) == [("2024-04-30", 1), ("2024-04-29", 1), ("2024-04-28", 3), ("2024-04-27", 1)]
-    assert summary["stories"] == [{"story_id": "s1", "articles": 3}, {"story_id": "s2", "articles": 2}]
+    assert [(s["story_id"], s["articles"], s["outlets"], s["langs"]) for s in summary["stories"]] == [
+        ("s1", 3, ["en.apa.az", "az.apa.az"], ["en", "az"]),  # articles without an outlet count by site
+        ("s2", 2, ["az.apa.az", "ru.apa.az"], ["az", "ru"]),
+    ]
+    assert summary["stories"][1]["first"] == {
+        "outlet": "az.apa.az", "site": "az.apa.az", "lang": "az", "published_at": "2024-04-29T12:00:00+00:00", "title": "Headline number 4",
+    }  # fmt: skip
+    assert [s["story_id"] for s in summary["multi_outlet_stories"]] == ["s1", "s2"]
+    assert [s["story_id"] for s in summary["multi_lang_stories"]] == ["s1", "s2"]
     assert summary["revisions"] == 1
 
 
+def test_summary_lists_stories_of_several_outlets_and_languages(store):
+    store.upsert_many(
+        [
+            article(1, site="apa.az", lang="az", story_id="wire"),
+            replace(article(2, site="report.az", lang="az", story_id="wire"), outlet="report"),
+            replace(article(3, site="report.az", lang="en", story_id="wire"), outlet="report"),
+            replace(article(4, site="report.az", lang="en", story_id="update"), outlet="report"),
+            replace(article(5, site="report.az", lang="en", story_id="update"), outlet="report"),
+        ]
+    )
+    summary = store.summary()
+    assert [s["story_id"] for s in summary["stories"]] == ["wire", "update"]
+    (wire,) = summary["multi_outlet_stories"]
+    assert (wire["story_id"], wire["outlets"], wire["langs"], wire["first"]["outlet"]) == ("wire", ["apa.az", "report"], ["az", "en"], "apa.az")
+    assert [s["story_id"] for s in summary["multi_lang_stories"]] == ["wire"]
+
+
 def test_summary_of_an_empty_store(store):
-    assert store.summary() == {"total": 0, "by_site": {}, "by_lang": {}, "by_day": {}, "stories": [], "revisions": 0}
+    assert store.summary() == {
+        "total": 0, "by_site": {}, "by_lang": {}, "by_day": {}, "stories": [], "multi_outlet_stories": [], "multi_lang_stories": [],
+        "revisions": 0,
+    }  # fmt: skip
 
 
 # -- near-duplicate bands and crawl runs ----------------------------------------------------------

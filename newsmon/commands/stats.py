@@ -13,10 +13,10 @@ from newsmon.store import redact_uri
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "stats",
-        help="count stored articles by outlet, site, language and day; list multi-article stories",
+        help="count stored articles by outlet, site, language and day; list stories told by several articles, outlets, languages",
         description="Summarize the store: totals by outlet (the agency across its editions), site (host),"
         " language and publication day (UTC),"
-        " the stories told by more than one article (largest first) and the revision count.",
+        " the stories told by more than one article, outlet or language (each with who was first) and the revision count.",
     )
     add_store_argument(parser)
     parser.add_argument("--days", type=int, default=14, metavar="N", help="show the last N days (default 14)")
@@ -37,9 +37,28 @@ def run(args: argparse.Namespace) -> int:
     _print_table("by site", summary["by_site"])
     _print_table("by language", summary["by_lang"])
     _print_table(f"by day (UTC, last {args.days})", dict(list(summary["by_day"].items())[: args.days]))
-    if summary["stories"]:
-        _print_table("stories told by several articles", {s["story_id"]: s["articles"] for s in summary["stories"]})
+    for key, title in STORY_TABLES.items():
+        if summary[key]:
+            _print_stories(title, summary[key])
     return 0
+
+
+STORY_TABLES = {
+    "stories": "stories told by several articles",
+    "multi_outlet_stories": "stories told by several outlets",
+    "multi_lang_stories": "stories told in several languages",
+}
+
+
+def _print_stories(title: str, stories: list[dict]) -> None:
+    """One line a story: id, articles, outlets and languages in order of publication, who was first and when."""
+    print(f"\n{title}:")
+    for story in stories:
+        first = story["first"]
+        print(
+            f"  {story['story_id']}  {story['articles']:>3} articles  {','.join(story['outlets'])}  {','.join(story['langs'])}"
+            f"  first: {first['outlet']} {first['published_at']}  {first['title'][:60]}"
+        )
 
 
 def by_outlet(by_site: dict[str, int]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from newsmon.items import Article
+from newsmon.items import Article, isoformat_utc
 
 DEFAULT_STORE_URI = "sqlite:///data/newsmon.db"
 STORE_ENV_VAR = "NEWSMON_STORE"
@@ -94,8 +94,46 @@ class WriteResult:
         return self.count(DUPLICATE)
 
 
-# A story as the near-duplicate index keeps it: (story id, sketch bytes, LSH band keys).
+# A story as the story index keeps it: (story id, sketch bytes, LSH keys).
 IndexedStory = tuple[str, bytes, Sequence[int]]
+
+# `summary` lists of stories told by several articles: the key, and what ranks them (each list
+# holds stories of more than one of it, most first, at most STORIES_LISTED).
+STORY_LISTS = {"stories": "articles", "multi_outlet_stories": "outlets", "multi_lang_stories": "langs"}
+STORIES_LISTED = 20
+
+
+class StoryMember(NamedTuple):
+    """One article of a story as `summary` describes it."""
+
+    story_id: str
+    outlet: str  # the site when the article has no outlet
+    site: str
+    lang: str
+    published_at: datetime
+    title: str
+
+
+def describe_stories(ranked: dict[str, list[str]], members: Iterable[StoryMember]) -> dict[str, list[dict[str, Any]]]:
+    """`summary`'s story lists from the ids each lists (STORY_LISTS) and those stories' articles:
+    who told each story, in which languages (both in order of publication), and who was first."""
+    by_story: dict[str, list[StoryMember]] = {}
+    for member in sorted(members, key=lambda m: (m.published_at, m.outlet, m.site)):
+        by_story.setdefault(member.story_id, []).append(member)
+
+    def entry(story_id: str) -> dict[str, Any]:
+        told = by_story[story_id]
+        first = told[0]
+        return {
+            "story_id": story_id,
+            "articles": len(told),
+            "outlets": list(dict.fromkeys(m.outlet for m in told)),
+            "langs": list(dict.fromkeys(m.lang for m in told)),
+            "first": {"outlet": first.outlet, "site": first.site, "lang": first.lang,
+                      "published_at": isoformat_utc(first.published_at), "title": first.title},
+        }
+
+    return {name: [entry(story_id) for story_id in ids if story_id in by_story] for name, ids in ranked.items()}
 
 
 class RememberedUrl(NamedTuple):
@@ -246,10 +284,12 @@ class Store(ABC):
 
     @abstractmethod
     def summary(self) -> dict[str, Any]:
-        """Counts for `newsmon stats`: total, by_site, by_lang, by_day, stories (multi-article)."""
+        """Counts for `newsmon stats`: total, by_site, by_lang, by_day, revisions, and the lists of
+        STORY_LISTS: the stories told by most articles, by most outlets, in most languages
+        (`describe_stories`)."""
 
-    # Near-duplicate index (see newsmon.stories): LSH band keys -> story ids, and one sketch per
-    # story to verify candidates against, persisted with articles.
+    # Story index (see newsmon.stories): LSH keys -> story ids, and one sketch per story to
+    # verify candidates against, persisted with articles.
     @abstractmethod
     def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
         """Story ids sharing at least one LSH band with the item, with how many bands each shares."""

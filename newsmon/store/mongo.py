@@ -60,12 +60,16 @@ from newsmon.store.base import (
     REVISED,
     IndexedStory,
     UNCHANGED,
+    STORIES_LISTED,
+    STORY_LISTS,
     RememberedUrl,
     Store,
     StoreError,
     StoreUnavailable,
     WriteResult,
+    StoryMember,
     article_key,
+    describe_stories,
     redact_uri,
 )
 
@@ -403,24 +407,41 @@ class MongoStore(Store):
 
     def summary(self) -> dict[str, Any]:
         by_count = {"n": -1, "_id": 1}
-        stories = self._aggregate(
-            [
-                {"$match": {"story_id": {"$ne": ""}}},
-                {"$group": {"_id": "$story_id", "n": {"$sum": 1}}},
-                {"$match": {"n": {"$gt": 1}}},
-                {"$sort": by_count},
-                {"$limit": 20},
-            ]
-        )
         return {
             "total": self.count(),
             "by_site": self._group_count("$site", by_count),
             "by_lang": self._group_count("$lang", by_count),
             # Days in UTC, like the ISO strings the SQLite store groups by.
             "by_day": self._group_count({"$dateToString": {"format": "%Y-%m-%d", "date": "$published_at"}}, {"_id": -1}),
-            "stories": [{"story_id": s["_id"], "articles": s["n"]} for s in stories],
+            **self._stories(),
             "revisions": self._call("count revisions", lambda: self.revisions_collection.count_documents({})),
         }
+
+    def _stories(self) -> dict[str, list[dict[str, Any]]]:
+        outlet = {"$cond": [{"$in": ["$outlet", [None, ""]]}, "$site", "$outlet"]}
+        stories = [
+            {"$match": {"story_id": {"$ne": ""}}},
+            {"$group": {"_id": "$story_id", "articles": {"$sum": 1}, "outlets": {"$addToSet": outlet}, "langs": {"$addToSet": "$lang"}}},
+            {"$project": {"articles": 1, "outlets": {"$size": "$outlets"}, "langs": {"$size": "$langs"}}},
+            {"$match": {"articles": {"$gt": 1}}},
+        ]
+        ranked = {
+            name: [row["_id"] for row in self._aggregate([
+                *stories,
+                {"$match": {column: {"$gt": 1}}},
+                {"$sort": {column: -1, "articles": -1, "_id": 1}},
+                {"$limit": STORIES_LISTED},
+            ])]
+            for name, column in STORY_LISTS.items()
+        }  # fmt: skip
+        ids = sorted({story_id for listed in ranked.values() for story_id in listed})
+        fields = {"_id": 0, "story_id": 1, "outlet": 1, "site": 1, "lang": 1, "published_at": 1, "title": 1}
+        documents = self._call("summary", lambda: list(self.articles.find({"story_id": {"$in": ids}}, fields))) if ids else []
+        members = (
+            StoryMember(d["story_id"], d.get("outlet") or d["site"], d["site"], d["lang"], _utc(d["published_at"]), d["title"])
+            for d in documents
+        )
+        return describe_stories(ranked, members)
 
     def _group_count(self, expression: Any, sort: dict[str, int]) -> dict[Any, int]:
         rows = self._aggregate([{"$group": {"_id": expression, "n": {"$sum": 1}}}, {"$sort": sort}])

@@ -23,12 +23,16 @@ from newsmon.store.base import (
     IndexedStory,
     REVISED,
     UNCHANGED,
+    STORIES_LISTED,
+    STORY_LISTS,
     RememberedUrl,
     Store,
     StoreError,
     StoreUnavailable,
     WriteResult,
+    StoryMember,
     article_key,
+    describe_stories,
     redact_uri,
 )
 
@@ -386,10 +390,6 @@ class SQLiteStore(Store):
 
     def summary(self) -> dict[str, Any]:
         db = self._db
-        stories = db.execute(
-            "SELECT story_id, COUNT(*) AS n FROM articles WHERE story_id != '' GROUP BY story_id"
-            " HAVING n > 1 ORDER BY n DESC, story_id LIMIT 20"
-        ).fetchall()
         return {
             "total": self.count(),
             "by_site": dict(db.execute("SELECT site, COUNT(*) FROM articles GROUP BY site ORDER BY 2 DESC, 1")),
@@ -400,9 +400,30 @@ class SQLiteStore(Store):
                     " GROUP BY day ORDER BY day DESC"
                 )
             ),
-            "stories": [{"story_id": sid, "articles": n} for sid, n in stories],
+            **self._stories(),
             "revisions": db.execute("SELECT COUNT(*) FROM revisions").fetchone()[0],
         }
+
+    def _stories(self) -> dict[str, list[dict[str, Any]]]:
+        outlet = "COALESCE(NULLIF(json_extract(record, '$.outlet'), ''), site)"
+        stories = (
+            f"SELECT story_id, COUNT(*) AS articles, COUNT(DISTINCT {outlet}) AS outlets, COUNT(DISTINCT lang) AS langs"
+            " FROM articles WHERE story_id != '' GROUP BY story_id HAVING articles > 1"
+        )
+        ranked = {
+            name: [row[0] for row in self._db.execute(
+                f"SELECT story_id FROM ({stories}) WHERE {column} > 1 ORDER BY {column} DESC, articles DESC, story_id LIMIT ?",
+                (STORIES_LISTED,),
+            )]
+            for name, column in STORY_LISTS.items()
+        }  # fmt: skip
+        ids = sorted({story_id for listed in ranked.values() for story_id in listed})
+        members = self._db.execute(
+            f"SELECT story_id, {outlet}, site, lang, published_at, json_extract(record, '$.title') FROM articles"
+            f" WHERE story_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+        return describe_stories(ranked, (StoryMember(*row[:4], parse_isoformat(row[4]), row[5]) for row in members))
 
     # -- near-duplicate index -----------------------------------------------------------
     def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
