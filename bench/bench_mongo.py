@@ -42,7 +42,6 @@ from bench.bench_stories import (
     sketch_all,
     synthetic_text,
 )
-from newsmon.fingerprint import content_hash
 from newsmon.store import RememberedUrl
 from newsmon.store.mongo import MongoStore
 from newsmon.stories import StoryParams, article_sketch

@@ -24,7 +24,6 @@ import statistics
 import tempfile
 import time
 import tracemalloc
-from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
