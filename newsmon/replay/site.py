@@ -144,6 +144,17 @@ class OutletTemplate:
         raise NotImplementedError
 
 
+def browsers_only(status: int) -> Callable[[str], Page | None]:
+    """A host gate (ReplaySite.gates) answering `status` to a client whose User-Agent has no `Mozilla/`."""
+
+    def gate(user_agent: str) -> Page | None:
+        if "Mozilla/" in user_agent:
+            return None
+        return Page(status, f"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>".encode())
+
+    return gate
+
+
 def templates() -> dict[str, OutletTemplate]:
     from newsmon.replay.outlets import TEMPLATES  # the templates import this module
 

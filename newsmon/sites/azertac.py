@@ -49,6 +49,7 @@ from scrapy.http import Response, TextResponse
 
 from newsmon.items import Article
 from newsmon.sites.base import (
+    BROWSER_COMPATIBLE_USER_AGENT,
     Discovery,
     Edition,
     ListingLink,
@@ -121,7 +122,7 @@ class Azertac(Site):
     # After the edition prefix; `%`: a non-ASCII slug, percent-encoded in a canonical URL.
     article_path = re.compile(r"^/xeber/(?P<slug>[\w%.-]+)-(?P<id>\d+)/?$")
     agency_names = ("AZERTAC", "AZƏRTAC", "АЗЕРТАДЖ", "Azertag", "azertag.az")
-    user_agent = "Mozilla/5.0 (compatible; newsmon/0.1; +https://github.com/newsmon/newsmon)"
+    user_agent = BROWSER_COMPATIBLE_USER_AGENT
     has_page_parser = True
 
     def parse_listing(self, response: TextResponse, edition: Edition) -> ListingPage:

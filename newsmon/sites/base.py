@@ -27,6 +27,9 @@ from scrapy.http import Response, TextResponse
 from newsmon.items import Article
 
 DEFAULT_TZ = "Asia/Baku"
+# For the sites that turn away any client whose User-Agent is not a browser's (AZERTAC's 400s,
+# Armenpress's 403s): browser-compatible, and still naming newsmon and where to read about it.
+BROWSER_COMPATIBLE_USER_AGENT = "Mozilla/5.0 (compatible; newsmon/0.1; +https://github.com/newsmon/newsmon)"
 
 # Why a page is not a usable article; the spider counts each as `newsmon/<site>/<reason>`.
 # `error_page`: a site's error page answered with 200 ("page not found" in the page itself).

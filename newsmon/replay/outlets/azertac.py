@@ -50,6 +50,7 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    browsers_only,
     plain_text,
     utc_time,
 )
@@ -133,7 +134,7 @@ class AzertacTemplate(OutletTemplate):
         return story_path(edition, story)
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
-        site.gates[edition.host] = browser_only
+        site.gates[edition.host] = browsers_only(400)
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or PAGE_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
@@ -162,13 +163,6 @@ class AzertacTemplate(OutletTemplate):
 
 
 TEMPLATE = AzertacTemplate()
-
-
-def browser_only(user_agent: str) -> Page | None:
-    """The gate of azertag.az: 400 for a client that does not say `Mozilla/`."""
-    if "Mozilla/" in user_agent:
-        return None
-    return Page(400, b"<html><head><title>400 Bad Request</title></head><body><h1>Bad Request</h1></body></html>")
 
 
 # --- the stories as AZERTAC runs them ---------------------------------------------------------------

@@ -1,0 +1,171 @@
+"""Armenpress's pages for the replay (en and ru): a feed per edition and article pages, read by
+generic extraction.
+
+Armenpress has a profile but no page parser (newsmon/sites/armenpress.py): nothing is known of
+its markup, so the pages are a plain CMS's, with what real pages carry for search engines (og
+tags, `article:published_time`, JSON-LD) and, around the text, the chrome a generic extractor
+must leave out. The host answers 403 to a client that is not a browser (docs/news-sites.md).
+`expected_record` is the truth the extraction is measured on.
+"""
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+from email.utils import format_datetime
+from datetime import timezone
+
+from newsmon.replay.corpus import CATEGORY_NAMES, Story
+from newsmon.replay.site import (
+    BAKU_OFFSET,
+    CORPUS,
+    MONTHS,
+    RSS_TYPE,
+    OutletTemplate,
+    Page,
+    ReplaySite,
+    add_story_pages,
+    browsers_only,
+    plain_text,
+    utc_time,
+)
+from newsmon.sites.armenpress import FEED_PATH, SITE
+from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
+
+FEED_SIZE = 40
+AUTHORS = {"en": "Anna Grigoryan", "ru": "Анна Григорян"}
+CREDITS = {"en": ("APA reports", "Armenpress reports"), "ru": ("сообщает APA", "сообщает Арменпресс")}
+ID_BASE = 1_200_000  # Armenpress's ids: its own counter, one for every edition
+# The quirks this template renders (the others are APA markup, which these pages do not have);
+# stories dropped for a quirk it does not render stay APA's.
+RENDERED_QUIRKS = frozenset({"gone", "server_error", "flaky", "no_image"})
+CARRIED_DROPS = frozenset({"", "http_404", "http_5xx"})
+esc = html.escape
+
+
+class ArmenpressTemplate(OutletTemplate):
+    outlet = SITE.name
+    credit = "Armenpress"
+
+    def editions(self) -> Iterable[Edition]:
+        return [edition for edition in SITE.editions if edition.lang in CORPUS]  # no Armenian corpus
+
+    def stories(self, edition: Edition) -> list[Story]:
+        return [rewrite(edition.lang, story) for story in CORPUS[edition.lang] if story.dropped_as in CARRIED_DROPS]
+
+    def story_path(self, edition: Edition, story: Story) -> str:
+        return f"{edition.prefix}/article/{story.id}"
+
+    def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
+        site.gates[edition.host] = browsers_only(403)
+        in_feed = [s for s in stories if "gone" not in s.quirks][: site.feed_size or FEED_SIZE]
+        site.add(edition.host, edition.prefix + FEED_PATH, Page(200, self.render_feed(edition, in_feed), RSS_TYPE))
+        for story in stories:
+            add_story_pages(
+                site, edition, story, self.story_path(edition, story), lambda s=story: self.render_article(edition, s),
+                error_page=_document("Error", "", "<h1>500</h1>"),
+            )  # fmt: skip
+
+    def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
+        return {
+            "url": edition.origin + self.story_path(edition, story),
+            "site": edition.host,
+            "outlet": SITE.name,
+            "lang": edition.lang,
+            "title": split_title_labels(story.title)[0],
+            "labels": split_title_labels(story.title)[1],
+            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
+            "published_at": utc_time(story).isoformat(),
+            "dateline": _iso_local(story),
+            "category": CATEGORY_NAMES[edition.lang][story.category],
+            "tags": list(story.tags),
+            "authors": [AUTHORS[edition.lang]],
+            "image_url": "" if "no_image" in story.quirks else _image(edition, story),
+            "image_caption": "",
+            "source": "crawl",
+            "source_path": "",
+        }
+
+    def not_found(self, edition: Edition) -> bytes:
+        return _document("Page not found", "", "<h1>404</h1><p>Page not found</p>")
+
+    def render_feed(self, edition: Edition, stories: list[Story]) -> bytes:
+        items = "".join(
+            f"""
+<item><title>{esc(s.title)}</title><link>{edition.origin}{self.story_path(edition, s)}</link>
+<description>{esc(plain_text(s.paragraphs[0]))}</description>
+<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate></item>"""
+            for s in stories
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Armenpress</title>'
+            f"<link>{edition.origin}</link><description>News from Armenia</description>{items}\n</channel></rss>\n"
+        ).encode()
+
+    def render_article(self, edition: Edition, story: Story) -> bytes:
+        url = edition.origin + self.story_path(edition, story)
+        image = "" if "no_image" in story.quirks else _image(edition, story)
+        ld = {
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
+            "datePublished": _iso_local(story), "author": {"@type": "Person", "name": AUTHORS[edition.lang]},
+        }  # fmt: skip
+        head = "\n".join(
+            [
+                f'<link rel="canonical" href="{url}">',
+                f'<meta property="og:title" content="{esc(story.title)}">',
+                f'<meta property="og:image" content="{image}">' if image else "",
+                f'<meta property="article:published_time" content="{_iso_local(story)}">',
+                f'<meta property="article:section" content="{esc(CATEGORY_NAMES[edition.lang][story.category])}">',
+                *(f'<meta property="article:tag" content="{esc(tag)}">' for tag in story.tags),
+                f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
+            ]
+        )
+        local = story.local_time
+        printed = f"{local.day} {MONTHS[edition.lang][local.month - 1]} {local.year}, {local:%H:%M}"
+        paragraphs = "\n".join(f"<p>{p}</p>" for p in story.paragraphs)
+        main = f"""<div class="article-content-wrapper">
+  <h2>{esc(story.title)}</h2>
+  <span class="me-3">{printed}</span>
+  {f'<img src="{image}" alt="">' if image else ""}
+  <div class="author"><img src="{edition.origin}/assets/author.jpg" alt=""><h6>{AUTHORS[edition.lang]}</h6></div>
+  <div class="article-content">
+{paragraphs}
+  </div>
+  <div class="share">Share on Facebook · Share on X · Follow us on Telegram</div>
+</div>
+<aside class="col-md-3"><h2>Most read</h2><ul class="list-unstyled"><li><a class="news-item-sm" href="{edition.base_url}/article/1"><h4>Other headline of the day</h4></a></li></ul></aside>"""
+        return _document(f"{story.title} - Armenpress", head, main, edition.lang)
+
+
+TEMPLATE = ArmenpressTemplate()
+
+
+def rewrite(lang: str, story: Story) -> Story:
+    """Armenpress's copy of the event: its own credit and id, the later paragraphs in another order."""
+    first, *rest = story.paragraphs
+    paragraphs = (first.replace(*CREDITS[lang]), *reversed(rest))
+    return Story(
+        id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug, title=story.title,
+        published=story.published, paragraphs=paragraphs, tags=story.tags, quirks=story.quirks & RENDERED_QUIRKS,
+    )  # fmt: skip
+
+
+def _iso_local(story: Story) -> str:
+    return story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)).isoformat()
+
+
+def _image(edition: Edition, story: Story) -> str:
+    return f"{edition.origin}/static/news/{story.local_time:%Y/%m/%d}/{story.id}.jpg"
+
+
+def _document(title: str, head: str, main: str, lang: str = "en") -> bytes:
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
+{head}
+</head><body>
+<header><nav><a href="/">Armenpress</a> <a href="/{lang}/politics">Politics</a> <a href="/{lang}/economy">Economy</a></nav></header>
+<main class="container">{main}</main>
+<footer><p>© 2026 Armenpress. All rights reserved. Subscribe to our newsletter.</p></footer>
+</body></html>
+""".encode()
