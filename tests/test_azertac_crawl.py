@@ -178,8 +178,10 @@ def test_an_update_under_a_new_url_joins_the_original_story(crawled):
     assert second["labels"] == ["YENİLƏNİB"] and second["title"] == first["title"]
     assert first["content_hash"] != second["content_hash"]
     assert first["story_id"] == second["story_id"]
-    others = [r["story_id"] for url, r in stored.items() if url not in (first["url"], second["url"])]
-    assert first["story_id"] not in others
+    # No other article joins that story but the event's translations in the other editions.
+    others = [r for url, r in stored.items() if url not in (first["url"], second["url"])]
+    # (Which copy founds the story depends on which edition's crawl stores first.)
+    assert all(r["lang"] != "az" for r in others if r["story_id"] == first["story_id"])
 
 
 def test_an_update_under_the_same_url_is_a_revision_of_the_article(tmp_path):

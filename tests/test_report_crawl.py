@@ -88,7 +88,9 @@ def test_every_stored_article_is_the_expected_one_field_by_field(crawled):
         for name, value in want.items():
             assert got[name] == value, f"{url}: {name}: {got[name]!r} != {value!r}"
         assert got["content_hash"] == content_hash(want["title"], want["body"]), url
-        assert got["story_id"] == got["content_hash"], url  # Report alone: every article its own story
+        # Report alone: every article its own story, but the translations of one event (the
+        # corpus's editions carry some of the same events in az, en and ru).
+        assert got["story_id"] == got["content_hash"] or got["story_match"] == "translation", url
 
 
 def test_drops_are_counted_under_their_stats(crawled):
