@@ -40,6 +40,8 @@ def test_demo_twice(tmp_path):
         stored = sum(1 for story in site.stories[scope] if not story.dropped_as)
         assert f"  {scope:<{SCOPE_WIDTH}} {edition.host + edition.prefix:<{EDITION_WIDTH}} {stored} new, {stored} in store" in first
     assert "Newest headlines (UTC):" in first
+    # The replays carry one event at several outlets, and in several languages.
+    assert "Stories told by several outlets:" in first and "in several languages:" in first
     assert f"2026-04-08 08:40  {'apa':<{OUTLET_WIDTH}} en  SOCAR and bp sign new agreement on Shafag-Asiman block" in first
     # One metrics textfile per edition's crawl, none overwriting another's.
     assert sorted(path.name for path in metrics.iterdir()) == sorted(

@@ -18,16 +18,18 @@ from newsmon.loader import load_paths
 from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, recorded_scope
 from newsmon.replay import ReplayServer, build_replay
 from newsmon.replay.crawl import crawl_replay
+from newsmon.sites import REGISTRY
 from newsmon.sites.base import Edition
 from newsmon.store import Store, open_store, redact_uri
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SETTINGS_MODULE = "settings.dev"
 HEADLINES = 8
+STORIES = 3  # of each kind: told by several outlets, in several languages
 # The summary's columns: `report:en   report.az/en`.
 SCOPE_WIDTH, EDITION_WIDTH = 12, 16
 LABEL_WIDTH = SCOPE_WIDTH + 1 + EDITION_WIDTH
-OUTLET_WIDTH = 9
+OUTLET_WIDTH = max(map(len, REGISTRY))
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -65,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         samples = load_paths([SAMPLES], store, project_settings())
         newest = list(store.query(limit=HEADLINES))
         total = store.count()
+        summary = store.summary()
 
     print()
     for scope in crawls:
@@ -93,6 +96,16 @@ def run(args: argparse.Namespace) -> int:
     for article in newest:
         when = f"{article.published_at:%Y-%m-%d %H:%M}" if article.published_at else "-" * 16
         print(f"  {when}  {article.outlet:<{OUTLET_WIDTH}} {article.lang}  {article.title}")
+    for key, title in (("multi_outlet_stories", "Stories told by several outlets"), ("multi_lang_stories", "in several languages")):
+        if summary[key]:
+            print(f"\n{title}:")
+            for story in summary[key][:STORIES]:
+                first = story["first"]
+                print(
+                    f"  {story['articles']} articles  {', '.join(story['outlets'])}  {', '.join(story['langs'])}"
+                    f"  (first: {first['outlet']} {first['lang']}, {first['published_at'][:16].replace('T', ' ')})"
+                    f"  {first['title'][:60]}"
+                )
     new = total - stored_before
     if new:
         print(f"\nStored {new} new articles; {total} in the store.")
