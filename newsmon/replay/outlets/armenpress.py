@@ -36,6 +36,7 @@ from newsmon.text import split_title_labels
 FEED_SIZE = 40
 AUTHORS = {"en": "Anna Grigoryan", "ru": "Анна Григорян"}
 CREDITS = {"en": ("APA reports", "Armenpress reports"), "ru": ("сообщает APA", "сообщает Арменпресс")}
+LEAD_CREDIT = {"en": ", Armenpress reports.", "ru": ", сообщает Арменпресс."}
 ID_BASE = 1_200_000  # Armenpress's ids: its own counter, one for every edition
 # The quirks this template renders (the others are APA markup, which these pages do not have);
 # stories dropped for a quirk it does not render stay APA's.
@@ -142,9 +143,12 @@ TEMPLATE = ArmenpressTemplate()
 
 
 def rewrite(lang: str, story: Story) -> Story:
-    """Armenpress's copy of the event: its own credit and id, the later paragraphs in another order."""
+    """Armenpress's copy of the event: its own credit (added to a lead that names none, so that no
+    copy is another outlet's to the letter) and id, the second paragraph moved to the end."""
     first, *rest = story.paragraphs
-    paragraphs = (first.replace(*CREDITS[lang]), *reversed(rest))
+    original, credit = CREDITS[lang]
+    lead = first.replace(original, credit) if original in first else first.rstrip(" .") + LEAD_CREDIT[lang]
+    paragraphs = (lead, *rest[1:], *rest[:1])
     return Story(
         id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug, title=story.title,
         published=story.published, paragraphs=paragraphs, tags=story.tags, quirks=story.quirks & RENDERED_QUIRKS,
