@@ -39,6 +39,8 @@ from scrapy.http import Response, TextResponse
 
 from newsmon.items import Article
 from newsmon.sites.base import (
+    first_found,
+    json_ld_paragraphs,
     Discovery,
     Edition,
     ListingLink,
@@ -160,7 +162,7 @@ class Report(Site):
         ld = next(iter(json_ld_articles(page)), {})
         fallbacks: list[str] = []
 
-        title = _first_found(
+        title = first_found(
             fallbacks,
             ("", text_of(page.css(TITLE))),
             ("title_og", meta_content(page, "og:title")),
@@ -175,22 +177,22 @@ class Report(Site):
         if published_at is None and (published_at := time_with_offset(published_ld)) is not None:
             fallbacks.append("published_jsonld")
         printed = " ".join(part for part in (text_of(li) for li in page.css(DATELINE_PARTS)) if part)
-        dateline = _first_found(
+        dateline = first_found(
             fallbacks, ("", printed), ("date_meta", published_meta), ("date_jsonld", published_ld)
         )
         if not dateline:
             raise PageError("no_date", "no dateline in div.news-detail__head, article:published_time or JSON-LD")
 
-        body = _first_found(
+        body = first_found(
             fallbacks,
             ("", "\n\n".join(_visible_paragraphs(page))),
-            ("body_jsonld", "\n\n".join(_json_ld_paragraphs(ld.get("articleBody")))),
+            ("body_jsonld", "\n\n".join(t for t in json_ld_paragraphs(ld.get("articleBody")) if not _is_junk(t))),
         )
         if not body:
             raise PageError("no_body", "no text paragraphs in div.news-detail__desc or JSON-LD articleBody")
 
         og_image = meta_content(page, "og:image")
-        image_url = _first_found(
+        image_url = first_found(
             fallbacks,
             ("", image_address(page.css(MAIN_IMAGE), url)),
             ("image_og", urljoin(url, og_image) if og_image else ""),
@@ -232,33 +234,11 @@ def _load_more_url(response: TextResponse, edition: Edition, cursor: str) -> str
     return f"{base}{path}?{urlencode({'date': cursor, 'oldest': '1'})}"
 
 
-def _first_found(fallbacks: list[str], *candidates: tuple[str, str]) -> str:
-    """The first non-empty value of (fallback name, value) pairs in order of trust; a value that
-    is not the first source's adds its fallback name to `fallbacks`."""
-    for fallback, value in candidates:
-        if value:
-            if fallback:
-                fallbacks.append(fallback)
-            return value
-    return ""
-
-
 def _visible_paragraphs(page: Selector) -> list[str]:
     blocks = page.css(BODY)
     if not blocks:
         return []
     return [text for text in paragraph_texts(block_copy(blocks[0], NOT_BODY)) if not _is_junk(text)]
-
-
-def _json_ld_paragraphs(article_body: object) -> list[str]:
-    """JSON-LD `articleBody` as paragraphs: its `<p>`s when it is HTML, else its lines."""
-    if not isinstance(article_body, str) or not article_body.strip():
-        return []
-    if "<p" in article_body:
-        texts = paragraph_texts(Selector(text=f"<div>{article_body}</div>"))
-    else:
-        texts = [line.strip() for line in article_body.splitlines() if line.strip()]
-    return [text for text in texts if not _is_junk(text)]
 
 
 def _is_junk(paragraph: str) -> bool:
