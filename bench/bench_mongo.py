@@ -38,10 +38,9 @@ from bench.bench_stories import (
     filler_stories,
     index_stories,
     look_up,
-    pseudo_words,
     sketch_all,
-    synthetic_text,
 )
+from newsmon.replay.synthetic import pseudo_words, synthetic_text
 from newsmon.store import RememberedUrl
 from newsmon.store.mongo import MongoStore
 from newsmon.stories import StoryParams, article_sketch
@@ -131,13 +130,9 @@ def story_lookups(uri: str, sizes: tuple[int, int], query_count: int) -> tuple[l
 def insert_filler(store: MongoStore, stories: Iterator) -> None:
     """The index documents `add_stories` would write, bulk-inserted (the collections start empty)."""
     store.count()  # the store's indexes first, as its first operation makes them
-    sketches, bands = [], []
-    for story_id, sketch in stories:
-        sketches.append({"_id": story_id, "sketch": sketch.to_bytes()})
-        bands.extend({"band_key": key, "story_id": story_id} for key in sketch.index_keys)
-    for collection, documents in ((store.sketches, sketches), (store.bands, bands)):
-        for start in range(0, len(documents), INSERT_CHUNK):
-            collection.insert_many(documents[start : start + INSERT_CHUNK], ordered=False)
+    documents = [{"_id": story_id, "sketch": sketch.to_bytes(), "bands": list(sketch.index_keys)} for story_id, sketch in stories]
+    for start in range(0, len(documents), INSERT_CHUNK):
+        store.stories.insert_many(documents[start : start + INSERT_CHUNK], ordered=False)
 
 
 def loader(uri: str, count: int) -> float:

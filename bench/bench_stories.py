@@ -32,6 +32,7 @@ import numpy as np
 
 from newsmon.fingerprint import content_hash
 from newsmon.items import Article
+from newsmon.replay.synthetic import pseudo_words, synthetic_text
 from newsmon.store.base import INSERTED
 from newsmon.store.sqlite import SQLiteStore
 from newsmon.stories import COPY, REWRITE, TRANSLATION, Sketch, StoryIndex, StoryLookup, StoryParams, article_sketch
@@ -137,25 +138,6 @@ def run_quality(params: StoryParams, folder: Path) -> list[str]:
 
 
 # -- lookup cost ---------------------------------------------------------------------------
-
-
-def pseudo_words(rng: random.Random, count: int) -> list[str]:
-    syllables = ["ba", "ka", "la", "ma", "na", "ra", "sa", "ta", "və", "də", "lı", "rı", "ov", "an", "ər", "iz", "ul", "ək"]
-    return ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(count)]
-
-
-def synthetic_text(rng: random.Random, vocabulary: list[str]) -> str:
-    """Four to six paragraphs of two to four sentences, word frequencies roughly Zipfian, a few
-    figures and capitalized names."""
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
-
-    def sentence() -> str:
-        words = rng.choices(vocabulary, weights, k=rng.randint(8, 20))
-        words[rng.randrange(1, len(words))] = str(rng.randint(1, 9999))
-        words[rng.randrange(1, len(words))] = rng.choice(vocabulary[:300]).capitalize()
-        return " ".join(words).capitalize() + "."
-
-    return "\n\n".join(" ".join(sentence() for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(4, 6)))
 
 
 def edited_copy(rng: random.Random, text: str) -> str:

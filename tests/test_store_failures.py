@@ -2,6 +2,7 @@
 one story index rebuild at a time."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from twisted.internet import task
+from twisted.internet import defer, task
 
 from newsmon import pipelines
 from newsmon.chain import Chain, CounterStats, Rejected, StoreStep
@@ -141,10 +142,25 @@ class BrokenFlush(StoreStep):
         raise RuntimeError("a bug in a flush callback")
 
 
+class InlineChain:
+    """A crawler's chain whose store thread is the caller's own."""
+
+    crawler = None
+
+    def __init__(self, steps: list[Any]) -> None:
+        self.steps = steps
+
+    async def ready(self) -> "InlineChain":
+        return self
+
+    def call(self, function, *args):
+        return defer.maybeDeferred(function, *args)
+
+
 def test_the_flush_timer_keeps_running_after_a_failed_flush(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(pipelines.task, "LoopingCall", ClockedLoopingCall)
-    pipeline = pipelines.StorePipeline(BrokenFlush(settings(tmp_path), None, CounterStats()), crawler=None)
-    pipeline.open_spider()
+    pipeline = pipelines.StorePipeline(InlineChain([BrokenFlush(settings(tmp_path), None, CounterStats())]))
+    asyncio.run(pipeline.open_spider())
     with caplog.at_level(logging.ERROR):
         for _ in range(2):
             ClockedLoopingCall.clock.advance(pipeline._timer.interval)

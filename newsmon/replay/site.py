@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from newsmon.replay import corpus_az, corpus_en, corpus_ru
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
+from newsmon.replay.synthetic import pseudo_words, synthetic_text
 from newsmon.sites.base import Edition
 
 BAKU_OFFSET = timedelta(hours=4)  # Azerbaijan has kept UTC+4 all year since 2016
@@ -296,19 +297,12 @@ _SYNTHETIC_THINGS = (
     "cargo transit", "renewable energy", "wheat imports", "road construction", "digital services",
     "tourist arrivals", "water supply", "school repairs", "air traffic", "cotton harvest",
 )  # fmt: skip
-_SYNTHETIC_SENTENCES = (
-    "Officials said the figure for {month} was {n} points above the forecast.",
-    "The program covers {n} districts and is financed from the state budget.",
-    "According to the report, {n} companies took part in the first stage.",
-    "The next stage is scheduled to begin in {month}, the statement said.",
-    "Experts note that demand rose by {n}% compared with the previous year.",
-    "A working group of {n} specialists will monitor the implementation.",
-)  # fmt: skip
 
 
 def synthetic_stories(count: int, *, lang: str = "en", seed: int = 2026) -> list[Story]:
     """`count` distinct generated stories, newest first, a few minutes apart."""
     rng = random.Random(seed)
+    vocabulary = pseudo_words(rng, 5_000)
     categories = list(CATEGORY_NAMES[lang])
     newest = datetime(2026, 4, 8, 12, 0)
     stories = []
@@ -316,13 +310,7 @@ def synthetic_stories(count: int, *, lang: str = "en", seed: int = 2026) -> list
         thing = rng.choice(_SYNTHETIC_THINGS)
         action = rng.choice(_SYNTHETIC_ACTIONS).format(n=rng.randint(2, 40), thing=thing)
         title = f"{rng.choice(_SYNTHETIC_SUBJECTS)} {action} ({number + 1})"
-        paragraphs = tuple(
-            " ".join(
-                rng.choice(_SYNTHETIC_SENTENCES).format(n=rng.randint(3, 900), month=MONTHS["en"][rng.randrange(12)])
-                for _ in range(3)
-            )
-            for _ in range(4)
-        )
+        paragraphs = tuple(synthetic_text(rng, vocabulary).split("\n\n"))
         stories.append(
             Story(
                 id=600000 - number,
