@@ -1,0 +1,134 @@
+"""The distributed mode's Scrapy middlewares: seeding once per crawl, telling the lease book
+when a response's work is done, and politeness shared by every worker (newsmon.distributed)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task
+
+from newsmon.distributed import scripts
+from newsmon.distributed.frontier import SharedScheduler, crawler_frontier
+from newsmon.distributed.keys import host_key
+from newsmon.distributed.leases import LEASE_META
+from newsmon.distributed.outage import RedisOutage
+from newsmon.distributed.redis_client import redis_client
+
+logger = logging.getLogger(__name__)
+
+
+def _frontier(crawler: Crawler) -> SharedScheduler:
+    frontier = crawler_frontier(crawler)
+    if frontier is None:
+        raise NotConfigured("the distributed middlewares need SCHEDULER = newsmon.distributed.frontier.SharedScheduler")
+    return frontier
+
+
+class LeaseSpiderMiddleware:
+    """Seeds the shared frontier with the spider's start requests once per crawl (the first
+    worker to claim it; the others take their work from the frontier), and marks a response's
+    lease read once the callback's output is exhausted: every request it made is queued and
+    every article it gave has entered the item pipelines."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "LeaseSpiderMiddleware":
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        frontier = _frontier(self.crawler)
+        if not frontier.claim_seeding():
+            logger.info("another worker seeds crawl %s: this one takes its work from the shared queue", frontier.keys.crawl)
+            return
+        async for request_or_item in start:
+            yield request_or_item
+        frontier.seeded()
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        lease = response.meta.get(LEASE_META)
+        try:
+            for output in result:
+                self._count(lease, output)
+                yield output
+        finally:  # a callback that raised has still had its say
+            self._read(lease)
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        lease = response.meta.get(LEASE_META)
+        try:
+            async for output in result:
+                self._count(lease, output)
+                yield output
+        finally:
+            self._read(lease)
+
+    def _count(self, lease: str | None, output: Any) -> None:
+        if lease and not isinstance(output, Request):
+            _frontier(self.crawler).book.article_out(lease)
+
+    def _read(self, lease: str | None) -> None:
+        if lease:
+            _frontier(self.crawler).book.read(lease)
+
+
+class LeaseDownloaderMiddleware:
+    """A download that failed for good (after retries; a robots.txt or blocked-site refusal) has
+    no response to process: its lease is read. Outermost (lowest order), so it sees only the
+    failures no inner middleware turned into a retry or a redirect (those carry the lease on)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "LeaseDownloaderMiddleware":
+        return cls(crawler)
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        lease = request.meta.get(LEASE_META)
+        if lease:
+            _frontier(self.crawler).book.read(lease)
+
+
+class SharedPolitenessMiddleware:
+    """At most one request per NEWSMON_HOST_INTERVAL_SECONDS (default: DOWNLOAD_DELAY) to each
+    host (host:port), counted over every worker of every crawl: each request reserves the host's
+    next free moment in Redis (one script) and waits for it with a reactor timer, never blocking
+    the event loop. Scrapy's own per-process delay and concurrency apply as well.
+
+    Redis unreachable: the request goes with the per-process politeness only, counted as
+    `newsmon/distributed/redis_unavailable`, logged once per outage."""
+
+    def __init__(self, crawler: Crawler, client: redis.Redis, interval: float) -> None:
+        self.stats = crawler.stats
+        self.interval_ms = int(interval * 1000)
+        self.outage = RedisOutage(crawler, crawler.settings.get("NEWSMON_REDIS_URL"))
+        self._reserve = client.register_script(scripts.RESERVE)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "SharedPolitenessMiddleware":
+        settings = crawler.settings
+        interval = settings.getfloat("NEWSMON_HOST_INTERVAL_SECONDS", settings.getfloat("DOWNLOAD_DELAY"))
+        if interval <= 0:
+            raise NotConfigured("NEWSMON_HOST_INTERVAL_SECONDS is 0: no shared politeness")
+        return cls(crawler, redis_client(settings), interval)
+
+    async def process_request(self, request: Request) -> None:
+        try:
+            wait_ms = self._reserve(keys=[host_key(urlsplit(request.url).netloc)], args=[self.interval_ms])
+        except redis.RedisError as error:
+            self.outage.failed(error)
+            return
+        self.outage.answered()
+        if wait_ms > 0:
+            self.stats.inc_value("newsmon/distributed/politeness_wait")
+            await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000))
