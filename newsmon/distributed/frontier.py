@@ -37,6 +37,7 @@ from newsmon.distributed.keys import CrawlKeys, crawl_id, worker_id
 from newsmon.distributed.leases import LEASE_META, LeaseBook
 from newsmon.distributed.outage import RedisOutage
 from newsmon.distributed.redis_client import redis_client
+from newsmon.monitoring import DISTRIBUTED_CRAWL_STAT, DISTRIBUTED_RUN_STAT, DISTRIBUTED_WORKER_STAT
 from newsmon.pipelines import crawler_chain
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEASE_SECONDS = 60.0
 REAP_BATCH = 500  # leases put back per heartbeat and worker, at most
 STAT = "newsmon/distributed/"
-# The crawl id, the seeding worker's id (the same in every worker of one crawl) and this worker's.
-CRAWL_STAT, RUN_STAT, WORKER_STAT = STAT + "crawl", STAT + "run", STAT + "worker"
 
 _frontiers: "weakref.WeakKeyDictionary[Crawler, SharedScheduler]" = weakref.WeakKeyDictionary()
 
@@ -171,13 +170,13 @@ class SharedScheduler(Scheduler):
     def claim_seeding(self) -> bool:
         """True for the one worker of the crawl that puts the start requests in; the claim
         lapses after a lease time if that worker dies before it is done. Every worker records
-        the seeder's id as the crawl's run (RUN_STAT): the run records of one crawl share it."""
+        the seeder's id as the crawl's run (DISTRIBUTED_RUN_STAT): the run records of one crawl share it."""
         claim = f"seeding {self.worker}"
         claimed = bool(self.server.set(self.keys.seed, claim, nx=True, ex=max(1, int(self.lease_seconds))))
         seed = claim if claimed else (self.server.get(self.keys.seed) or b"").decode()
-        self.stats.set_value(CRAWL_STAT, self.keys.crawl)
-        self.stats.set_value(WORKER_STAT, self.worker)
-        self.stats.set_value(RUN_STAT, seed.partition(" ")[2] or self.worker)
+        self.stats.set_value(DISTRIBUTED_CRAWL_STAT, self.keys.crawl)
+        self.stats.set_value(DISTRIBUTED_WORKER_STAT, self.worker)
+        self.stats.set_value(DISTRIBUTED_RUN_STAT, seed.partition(" ")[2] or self.worker)
         self.saw_seeded = not claimed
         return claimed
 

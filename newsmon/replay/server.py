@@ -2,7 +2,7 @@
 
     with ReplayServer(build_replay()) as server:
         server.base_url("en.apa.az")    # http://127.0.0.1:PORT, for -a base_url=...
-        server.hits                     # every request served: host, target, status
+        server.hits                     # every request served: host, target, status, arrival time
 
 Each edition gets its own port, as each has its own host on the live site (its own robots.txt,
 `/all-news`, `/rss`). HTTP/1.1 keep-alive, so a crawl reuses its connections; no logging.
@@ -12,6 +12,7 @@ whichever comes first, so that stopping never waits for a stall.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,7 @@ class Hit:
     host: str
     target: str  # path and query as requested
     status: int  # NO_ANSWER for a stalled page
+    at: float = 0.0  # time.monotonic() when the request arrived
 
     @property
     def path(self) -> str:
@@ -79,7 +81,7 @@ class ReplayServer:
                 if failures:
                     self._failures_left[key] -= 1
                     page = Page(503, b"Service Unavailable", "text/plain; charset=utf-8")
-        self.hits.append(Hit(edition_host, target, page.status))  # list.append is atomic
+        self.hits.append(Hit(edition_host, target, page.status, time.monotonic()))  # list.append is atomic
         return page
 
     def hold(self, seconds: float) -> None:
