@@ -109,10 +109,8 @@ def test_the_crawl_is_over_only_when_seeded_with_nothing_queued_or_leased(redis_
     finish = redis_client.register_script(scripts.FINISH)
     keys = [KEYS.requests, KEYS.leases, KEYS.seed, KEYS.fingerprints, KEYS.leased, KEYS.reaped]
     queue = queue_of(redis_client, "w1")
-    redis_client.set(KEYS.seed, "seeding w1")
-    assert finish(keys=keys) == 0  # start requests still going in
     queue.push(Request("http://127.0.0.1/a"))
-    redis_client.set(KEYS.seed, "seeded w1")
+    redis_client.set(KEYS.seed, "w1")
     assert finish(keys=keys) == 0  # queued
     lease = queue.pop().meta[LEASE_META]
     assert finish(keys=keys) == 0  # leased
@@ -122,6 +120,20 @@ def test_the_crawl_is_over_only_when_seeded_with_nothing_queued_or_leased(redis_
     assert finish(keys=keys) == 1
     assert not any(redis_client.exists(key) for key in KEYS.all())
     assert finish(keys=keys) == 2  # what every other worker then hears
+
+
+def test_only_the_first_worker_to_seed_a_crawl_queues_its_start_requests(redis_client):
+    seed = redis_client.register_script(scripts.SEED)
+    keys = [KEYS.requests, KEYS.fingerprints, KEYS.seed]
+    queue = queue_of(redis_client, "w1")
+    start = [Request("http://127.0.0.1/listing"), Request("http://127.0.0.1/rss", priority=1)]
+    triples = [part for r in start for part in (r.url, -r.priority, queue.encode(r))]
+    assert seed(keys=keys, args=["w1", *triples]) == 1
+    assert seed(keys=keys, args=["w2", *triples]) == 0
+    assert seed(keys=keys, args=["w3", *triples]) == 0
+    assert redis_client.get(KEYS.seed) == b"w1"
+    taken = [queue.pop() for _ in range(3)]
+    assert [r.url if r else None for r in taken] == ["http://127.0.0.1/rss", "http://127.0.0.1/listing", None]
 
 
 def test_reservations_space_one_hosts_requests_over_every_client(redis_server):

@@ -16,8 +16,8 @@ nothing leased), in one script.
 from __future__ import annotations
 
 import logging
-import time
 import weakref
+from collections.abc import Iterable
 from typing import Any
 
 import redis
@@ -39,6 +39,7 @@ from newsmon.distributed.outage import RedisOutage
 from newsmon.distributed.redis_client import redis_client
 from newsmon.monitoring import DISTRIBUTED_CRAWL_STAT, DISTRIBUTED_RUN_STAT, DISTRIBUTED_WORKER_STAT
 from newsmon.pipelines import crawler_chain
+from newsmon.spiders.base import NewsSpider, RequestedUrls
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class LeasedQueue(PriorityQueue):
         request.meta[LEASE_META] = lease
         return request
 
+    def encode(self, request: Request) -> bytes:
+        return self._encode_request(request)
+
     def push(self, request: Request) -> None:
         """A retry or a redirect carries its predecessor's lease: queue it and drop that lease
         in one transaction, so that neither is lost nor both kept."""
@@ -84,6 +88,32 @@ class LeasedQueue(PriorityQueue):
             pipe.zrem(self.keys.leases, lease).hdel(self.keys.leased, lease)
             pipe.execute()
         self.book.handed_over(lease)
+
+
+class SharedRequestedUrls(RequestedUrls):
+    """The article URLs every worker of the crawl requested, in one Redis set. Unreachable, it
+    answers that all were: the paging goes on (to max_pages at most) rather than stop short."""
+
+    def __init__(self, server: redis.Redis, key: str, outage: RedisOutage) -> None:
+        self.server, self.key, self.outage = server, key, outage
+
+    def add(self, urls: Iterable[str]) -> None:
+        urls = list(urls)
+        if not urls:
+            return
+        try:
+            self.server.sadd(self.key, *urls)
+        except redis.RedisError as error:
+            self.outage.failed(error)
+
+    def among(self, urls: Iterable[str]) -> set[str]:
+        urls = list(urls)
+        try:
+            members = self.server.smismember(self.key, urls) if urls else []
+        except redis.RedisError as error:
+            self.outage.failed(error)
+            return set(urls)
+        return {url for url, member in zip(urls, members) if member}
 
 
 class SharedScheduler(Scheduler):
@@ -99,8 +129,7 @@ class SharedScheduler(Scheduler):
         self.lease_seconds = settings.getfloat("NEWSMON_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
         self.outage = RedisOutage(crawler, settings.get("NEWSMON_REDIS_URL"))
         self.unsent: list[Request] = []  # requests made while Redis was unreachable
-        self.saw_seeded = False
-        self._scripts = {name: server.register_script(getattr(scripts, name)) for name in ("RENEW", "REAP", "RELEASE", "FINISH")}
+        self._scripts = {name: server.register_script(getattr(scripts, name)) for name in ("SEED", "RENEW", "REAP", "RELEASE", "FINISH")}
         self._heartbeat = task.LoopingCall(self.heartbeat)
 
     @classmethod
@@ -114,6 +143,8 @@ class SharedScheduler(Scheduler):
         self.keys = CrawlKeys(crawl_id(self.crawler.settings, spider))
         self.queue = LeasedQueue(self.server, spider, self.keys, self.book, int(self.lease_seconds * 1000))
         self.df = RFPDupeFilter(self.server, self.keys.fingerprints, debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        if isinstance(spider, NewsSpider):
+            spider.requested_urls = SharedRequestedUrls(self.server, self.keys.requested, self.outage)
         self.store_step.on_flush.append(lambda batch, result: self.acknowledge())
         self.crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
@@ -167,22 +198,24 @@ class SharedScheduler(Scheduler):
 
     # --- seeding ------------------------------------------------------------------------------
 
-    def claim_seeding(self) -> bool:
-        """True for the one worker of the crawl that puts the start requests in; the claim
-        lapses after a lease time if that worker dies before it is done. Every worker records
-        the seeder's id as the crawl's run (DISTRIBUTED_RUN_STAT): the run records of one crawl share it."""
-        claim = f"seeding {self.worker}"
-        claimed = bool(self.server.set(self.keys.seed, claim, nx=True, ex=max(1, int(self.lease_seconds))))
-        seed = claim if claimed else (self.server.get(self.keys.seed) or b"").decode()
+    def seed(self, requests: list[Request]) -> bool:
+        """Queue the spider's start requests if this worker is the first of the crawl to try:
+        the requests and the seed flag go in at once (one script), so a worker killed while
+        seeding leaves no half-seeded crawl. Every worker records the seeder's id as the
+        crawl's run (DISTRIBUTED_RUN_STAT): the run records of one crawl share it."""
+        triples = [
+            part
+            for request in requests
+            for part in (self.df.request_fingerprint(request), -request.priority, self.queue.encode(request))
+        ]
+        seeded = bool(self._scripts["SEED"](keys=[self.keys.requests, self.keys.fingerprints, self.keys.seed], args=[self.worker, *triples]))
+        seeder = self.worker if seeded else (self.server.get(self.keys.seed) or b"").decode()
         self.stats.set_value(DISTRIBUTED_CRAWL_STAT, self.keys.crawl)
         self.stats.set_value(DISTRIBUTED_WORKER_STAT, self.worker)
-        self.stats.set_value(DISTRIBUTED_RUN_STAT, seed.partition(" ")[2] or self.worker)
-        self.saw_seeded = not claimed
-        return claimed
-
-    def seeded(self) -> None:
-        self.server.set(self.keys.seed, f"seeded {self.worker}")
-        self.saw_seeded = True
+        self.stats.set_value(DISTRIBUTED_RUN_STAT, seeder or self.worker)
+        if seeded:
+            self.stats.inc_value("scheduler/enqueued/redis", len(requests))
+        return seeded
 
     # --- leases -------------------------------------------------------------------------------
 
@@ -246,7 +279,7 @@ class SharedScheduler(Scheduler):
         self.acknowledge()
         if self.outage.too_long():
             return  # the heartbeat closes the spider
-        keys = [self.keys.requests, self.keys.leases, self.keys.seed, self.keys.fingerprints, self.keys.leased, self.keys.reaped]
+        keys = [self.keys.requests, self.keys.leases, self.keys.seed, *self.keys.all()]
         try:
             over = self._scripts["FINISH"](keys=keys)
         except redis.RedisError as error:
@@ -255,7 +288,7 @@ class SharedScheduler(Scheduler):
         if over == 1:
             logger.info("distributed crawl %s is over: its shared state is cleared", self.keys.crawl)
             self.stats.set_value(STAT + "finished_crawl", 1)
-        elif over == 2 and self.saw_seeded:
+        elif over == 2:
             logger.info("distributed crawl %s was finished by another worker", self.keys.crawl)
         else:
             raise DontCloseSpider

@@ -45,15 +45,19 @@ class CrawlKeys:
         return self._key("leased")
 
     @property
-    def seed(self) -> str:  # STRING: "seeding <worker>" while start requests go in, then "seeded <worker>"
+    def seed(self) -> str:  # STRING: the id of the worker whose start requests seeded the crawl
         return self._key("seed")
+
+    @property
+    def requested(self) -> str:  # SET: article URLs requested (newsmon.spiders.base.RequestedUrls)
+        return self._key("requested")
 
     @property
     def reaped(self) -> str:  # counter: leases that expired and went back to the queue
         return self._key("reaped")
 
     def all(self) -> list[str]:
-        return [self.requests, self.fingerprints, self.leases, self.leased, self.seed, self.reaped]
+        return [self.requests, self.fingerprints, self.leases, self.leased, self.seed, self.requested, self.reaped]
 
 
 def host_key(netloc: str) -> str:

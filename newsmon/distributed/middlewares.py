@@ -34,7 +34,7 @@ def _frontier(crawler: Crawler) -> SharedScheduler:
 
 class LeaseSpiderMiddleware:
     """Seeds the shared frontier with the spider's start requests once per crawl (the first
-    worker to claim it; the others take their work from the frontier), and marks a response's
+    worker to try; the others take their work from the frontier), and marks a response's
     lease read once the callback's output is exhausted: every request it made is queued and
     every article it gave has entered the item pipelines."""
 
@@ -46,13 +46,17 @@ class LeaseSpiderMiddleware:
         return cls(crawler)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        frontier = _frontier(self.crawler)
-        if not frontier.claim_seeding():
-            logger.info("another worker seeds crawl %s: this one takes its work from the shared queue", frontier.keys.crawl)
-            return
+        requests = []
         async for request_or_item in start:
-            yield request_or_item
-        frontier.seeded()
+            if isinstance(request_or_item, Request):
+                requests.append(request_or_item)
+            else:
+                yield request_or_item
+        frontier = _frontier(self.crawler)
+        if frontier.seed(requests):
+            logger.info("crawl %s seeded with %d start request(s)", frontier.keys.crawl, len(requests))
+        else:
+            logger.info("crawl %s was seeded by another worker: this one takes its work from the shared queue", frontier.keys.crawl)
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         lease = response.meta.get(LEASE_META)

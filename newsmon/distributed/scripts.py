@@ -62,13 +62,23 @@ RELEASE = _REQUEUE + """
 return requeue(ARGV)
 """
 
+# KEYS: requests, fingerprints, seed. ARGV: the seed value, then (fingerprint, score, request)
+# triples. The first worker of a crawl to get here queues its start requests (each unless the
+# filter has it), all at once with the seed flag; every later one queues nothing (returns 0).
+SEED = """
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+for i = 2, #ARGV, 3 do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i + 2]) end
+end
+redis.call('SET', KEYS[3], ARGV[1])
+return 1
+"""
+
 # KEYS: requests, leases, seed, then every key of the crawl. Returns 1 when the crawl is over
-# (seed is `seeded <worker>`, nothing queued, nothing leased): its keys are deleted, so the next crawl starts afresh;
+# (seeded, nothing queued, nothing leased): its keys are deleted, so the next crawl starts afresh;
 # 2 when it was already over (the seed flag gone); 0 while it goes on.
 FINISH = """
-local seed = redis.call('GET', KEYS[3])
-if not seed then return 2 end
-if string.sub(seed, 1, 6) ~= 'seeded' then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 0 then return 2 end
 if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
 redis.call('DEL', unpack(KEYS, 3))
 return 1
