@@ -3,6 +3,7 @@ when a response's work is done, and politeness shared by every worker (newsmon.d
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,9 +106,9 @@ class LeaseDownloaderMiddleware:
 
 class SharedPolitenessMiddleware:
     """At most one request per NEWSMON_HOST_INTERVAL_SECONDS (default: DOWNLOAD_DELAY) to each
-    host (host:port), counted over every worker of every crawl: each request reserves the host's
-    next free moment in Redis (one script) and waits for it with a reactor timer, never blocking
-    the event loop. Scrapy's own per-process delay and concurrency apply as well.
+    host (host:port), counted over every worker of every crawl: a request takes the host's turn
+    in Redis (one script) or waits with a reactor timer until the turn is free and tries again,
+    never blocking the event loop. Scrapy's own per-process delay and concurrency apply as well.
 
     Redis unreachable: the request goes with the per-process politeness only, counted as
     `newsmon/distributed/redis_unavailable`, logged once per outage."""
@@ -116,7 +117,7 @@ class SharedPolitenessMiddleware:
         self.stats = crawler.stats
         self.interval_ms = int(interval * 1000)
         self.outage = RedisOutage(crawler, crawler.settings.get("NEWSMON_REDIS_URL"))
-        self._reserve = client.register_script(scripts.RESERVE)
+        self._acquire = client.register_script(scripts.ACQUIRE)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SharedPolitenessMiddleware":
@@ -127,12 +128,19 @@ class SharedPolitenessMiddleware:
         return cls(crawler, redis_client(settings), interval)
 
     async def process_request(self, request: Request) -> None:
-        try:
-            wait_ms = self._reserve(keys=[host_key(urlsplit(request.url).netloc)], args=[self.interval_ms])
-        except redis.RedisError as error:
-            self.outage.failed(error)
-            return
-        self.outage.answered()
-        if wait_ms > 0:
-            self.stats.inc_value("newsmon/distributed/politeness_wait")
-            await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000))
+        key = host_key(urlsplit(request.url).netloc)
+        waited = False
+        while True:
+            try:
+                wait_ms = self._acquire(keys=[key], args=[self.interval_ms])
+            except redis.RedisError as error:
+                self.outage.failed(error)
+                return
+            self.outage.answered()
+            if not wait_ms:
+                return
+            if not waited:
+                self.stats.inc_value("newsmon/distributed/politeness_wait")
+                waited = True
+            # A little jitter, so that the requests waiting for one host do not all ask at once.
+            await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000 * (1 + random.random() / 10)))

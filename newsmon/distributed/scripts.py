@@ -84,13 +84,11 @@ redis.call('DEL', unpack(KEYS, 3))
 return 1
 """
 
-# KEYS: the host's key. ARGV: interval ms. Reserves the host's next free moment: returns how many
-# ms from now the request may go (0: at once). Every worker's request to the host passes here,
-# so requests to one host are at least `interval` apart whatever the number of workers.
-RESERVE = _NOW_MS + """
-local interval = tonumber(ARGV[1])
-local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, free)
-redis.call('SET', KEYS[1], slot + interval, 'PX', slot + interval - now + 60000)
-return slot - now
+# KEYS: the host's key. ARGV: interval ms. Takes the host's turn if it is free: returns 0 (go
+# now; the turn is this request's for `interval`), else the ms until it is free. A request
+# takes the turn at the moment it is to leave, not in advance, so a worker whose event loop
+# ran late cannot send a burst of turns it booked earlier.
+ACQUIRE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', tonumber(ARGV[1])) then return 0 end
+return math.max(redis.call('PTTL', KEYS[1]), 1)
 """
