@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,7 +25,7 @@ from crawl_helpers import article_hits, crawl_environment, store_uri, stored_rec
 from newsmon.cli import main as newsmon_main
 from newsmon.distributed.keys import CrawlKeys
 from newsmon.replay import ReplayServer, expected_articles, synthetic_replay
-from newsmon.replay.crawl import PROJECT_ROOT, CrawlRun, finish_crawl, start_crawl
+from newsmon.replay.crawl import PROJECT_ROOT, BackgroundCrawl, start_crawl
 from newsmon.replay.server import Hit
 
 OUTLETS = ("apa", "report")  # a listing-and-feed outlet and another markup
@@ -37,30 +36,10 @@ CRAWL_TIMEOUT = 240  # seconds, per worker
 SETTINGS_MODULE = "settings.bench"
 
 
-class Worker:
-    """One `scrapy crawl` worker; a thread reads its log as it comes, so that a full pipe never
-    stalls it (a stalled worker stops renewing its leases)."""
-
-    def __init__(self, scope: str, process: subprocess.Popen[str]) -> None:
-        self.scope, self.process, self.pid = scope, process, process.pid
-        self._run: list[CrawlRun] = []
-        self._reader = threading.Thread(target=lambda: self._run.append(finish_crawl(scope, process)), daemon=True)
-        self._reader.start()
-
-    def finish(self, timeout: float = CRAWL_TIMEOUT) -> CrawlRun:
-        self._reader.join(timeout)
-        assert self._run, f"worker {self.pid} ({self.scope}) still running after {timeout}s"
-        return self._run[0]
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def workers():
     """Every worker a test starts; teardown kills what is left, process group and all."""
-    started: list[Worker] = []
+    started: list[BackgroundCrawl] = []
     yield started
     for worker in started:
         worker.kill()
@@ -76,9 +55,9 @@ def leases_of(client, crawl: str, pid: int) -> int:
     return sum(lease.startswith(prefix) for lease in client.zrange(CrawlKeys(crawl).leases, 0, -1))
 
 
-def kill_one_holding_leases(client, crews: dict[str, list[Worker]], timeout: float = 120) -> dict[str, Worker]:
+def kill_one_holding_leases(client, crews: dict[str, list[BackgroundCrawl]], timeout: float = 120) -> dict[str, BackgroundCrawl]:
     """SIGKILL, in each crew, the first worker seen holding leases (work taken, not finished)."""
-    victims: dict[str, Worker] = {}
+    victims: dict[str, BackgroundCrawl] = {}
     deadline = time.monotonic() + timeout
     while len(victims) < len(crews):
         for scope, crew in crews.items():
@@ -103,19 +82,19 @@ def test_three_workers_per_outlet_one_killed_store_every_article_exactly_once(tm
         for outlet, server in servers.items():
             (scope,) = server.site.editions
             crews[scope] = [
-                Worker(scope, start_crawl(server, scope, store=store, settings_module=SETTINGS_MODULE, settings=settings,
+                BackgroundCrawl(scope, start_crawl(server, scope, store=store, settings_module=SETTINGS_MODULE, settings=settings,
                                           environment=worker_environment(tmp_path, redis_server.url), own_session=True))
                 for _ in range(3)
             ]  # fmt: skip
             workers.extend(crews[scope])
         victims = kill_one_holding_leases(client, crews)
-        runs = {(scope, w.pid): w.finish() for scope, crew in crews.items() for w in crew if w is not victims[scope]}
+        runs = {(scope, w.pid): w.finish(CRAWL_TIMEOUT) for scope, crew in crews.items() for w in crew if w is not victims[scope]}
     for worker in (w for crew in crews.values() for w in crew):  # for a failure's post-mortem
-        (tmp_path / f"worker-{worker.scope.replace(':', '-')}-{worker.pid}.log").write_text(worker.finish().log)
+        (tmp_path / f"worker-{worker.scope.replace(':', '-')}-{worker.pid}.log").write_text(worker.finish(CRAWL_TIMEOUT).log)
     for (scope, pid), run in runs.items():
         assert run.ran, f"{scope} worker {pid} exited {run.returncode}:\n{run.log[-4000:]}"
     for victim in victims.values():
-        assert victim.finish().returncode == -signal.SIGKILL
+        assert victim.finish(CRAWL_TIMEOUT).returncode == -signal.SIGKILL
 
     stored = stored_records(store)
     for outlet, server in servers.items():
@@ -161,14 +140,14 @@ def test_each_host_sees_at_most_the_shared_rate_with_one_two_and_three_workers(t
     for n in (1, 2, 3):
         with ReplayServer(site) as server:
             crew = [
-                Worker(scope, start_crawl(server, scope, store=store_uri(tmp_path / f"newsmon-{n}.db"),
+                BackgroundCrawl(scope, start_crawl(server, scope, store=store_uri(tmp_path / f"newsmon-{n}.db"),
                                           settings_module=SETTINGS_MODULE, settings={"NEWSMON_HOST_INTERVAL_SECONDS": interval},
                                           environment=worker_environment(tmp_path, redis_server.url), own_session=True))
                 for _ in range(n)
             ]  # fmt: skip
             workers.extend(crew)
             for worker in crew:
-                run = worker.finish()
+                run = worker.finish(CRAWL_TIMEOUT)
                 assert run.ran, run.log[-4000:]
             hits = list(server.hits)
         assert len(article_hits(server, hits)) == ARTICLES

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +121,29 @@ def finish_crawl(scope: str, process: subprocess.Popen[str], timeout: float | No
     """Wait for a crawl `start_crawl` started; its log and final stats."""
     log, _ = process.communicate(timeout=timeout)
     return CrawlRun(scope, process.returncode, log, parse_stats(log))
+
+
+class BackgroundCrawl:
+    """A crawl `start_crawl` started, its log read by a thread as it comes, so that a full pipe
+    never stalls it while the caller waits for other crawls (a stalled distributed worker would
+    stop renewing its leases)."""
+
+    def __init__(self, scope: str, process: subprocess.Popen[str]) -> None:
+        self.scope, self.process, self.pid = scope, process, process.pid
+        self._run: list[CrawlRun] = []
+        self._reader = threading.Thread(target=lambda: self._run.append(finish_crawl(scope, process)), daemon=True)
+        self._reader.start()
+
+    def finish(self, timeout: float | None = None) -> CrawlRun:
+        self._reader.join(timeout)
+        if not self._run:
+            raise TimeoutError(f"crawl {self.scope} (pid {self.pid}) still running after {timeout}s")
+        return self._run[0]
+
+    def kill(self) -> None:
+        """SIGKILL its process group (a crawl started with `own_session`) if it still runs."""
+        if self.process.poll() is None:
+            os.killpg(self.pid, signal.SIGKILL)
 
 
 def parse_stats(log: str) -> dict[str, float]:
