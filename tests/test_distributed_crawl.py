@@ -169,6 +169,35 @@ def busiest_second(hits: list[Hit]) -> int:
     return max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
 
 
+@pytest.mark.timeout(300)
+def test_redis_lost_mid_crawl_is_one_error_line_a_counted_stat_and_a_stop_not_a_hang(tmp_path, redis_server, workers):
+    site = synthetic_replay(ARTICLES, outlet="apa", seed=3)
+    (scope,) = site.editions
+    client = redis_server.client()
+    settings = {"NEWSMON_HOST_INTERVAL_SECONDS": 0.2, "NEWSMON_LEASE_SECONDS": 3, "NEWSMON_REDIS_OUTAGE_SECONDS": 4}
+    with ReplayServer(site) as server:
+        worker = BackgroundCrawl(scope, start_crawl(
+            server, scope, store=store_uri(tmp_path / "newsmon.db"), settings_module=SETTINGS_MODULE, settings=settings,
+            environment=worker_environment(tmp_path, redis_server.url), own_session=True,
+        ))  # fmt: skip
+        workers.append(worker)
+        deadline = time.monotonic() + 120
+        while not leases_of(client, scope, worker.pid):
+            assert time.monotonic() < deadline and worker.process.poll() is None, "the worker never took work"
+            time.sleep(0.02)
+        client.close()
+        redis_server.kill()
+        started = time.monotonic()
+        run = worker.finish(120)
+    assert time.monotonic() - started < 60  # the outage limit (4 s) and the close, not a hang
+    assert run.ran, run.log[-4000:]
+    assert "'finish_reason': 'redis_unavailable'" in run.log
+    assert run.stat("newsmon/distributed/redis_unavailable") >= 1
+    outage_lines = [line for line in run.log.splitlines() if "ERROR" in line and "unavailable (" in line]
+    assert len(outage_lines) == 1, outage_lines
+    assert any("unavailable for over 4s: this worker stops" in line for line in run.log.splitlines())
+
+
 def test_an_unreachable_redis_is_one_line_and_exit_status_2(tmp_path):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))

@@ -159,6 +159,9 @@ class SharedScheduler(Scheduler):
     # --- requests in and out ------------------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
+        if not self.outage.worth_trying():
+            self.unsent.append(request)
+            return True
         try:
             return self._enqueue(request)
         except redis.RedisError as error:
@@ -179,6 +182,8 @@ class SharedScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if not self.outage.worth_trying():
+            return None
         try:
             request = self.queue.pop()
         except redis.RedisError as error:
@@ -190,6 +195,8 @@ class SharedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
+        if not self.outage.worth_trying():
+            return bool(self.unsent)
         try:
             return len(self) > 0 or bool(self.unsent)
         except redis.RedisError as error:

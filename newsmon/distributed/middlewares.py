@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import AsyncIterator, Iterable, Iterator
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,8 +21,6 @@ from newsmon.distributed import scripts
 from newsmon.distributed.frontier import SharedScheduler, crawler_frontier
 from newsmon.distributed.keys import host_key
 from newsmon.distributed.leases import LEASE_META
-from newsmon.distributed.outage import RedisOutage
-from newsmon.distributed.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +112,20 @@ class SharedPolitenessMiddleware:
     Redis unreachable: the request goes with the per-process politeness only, counted as
     `newsmon/distributed/redis_unavailable`, logged once per outage."""
 
-    def __init__(self, crawler: Crawler, client: redis.Redis, interval: float) -> None:
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.interval_ms = int(interval * 1000)
-        self.outage = RedisOutage(crawler, crawler.settings.get("NEWSMON_REDIS_URL"))
-        self._acquire = client.register_script(scripts.ACQUIRE)
+
+    @cached_property
+    def frontier(self) -> SharedScheduler:
+        # The scheduler is made after the downloader's middlewares: looked up on first use. Its
+        # client and outage are shared, so an outage is one error line for the whole worker.
+        return _frontier(self.crawler)
+
+    @cached_property
+    def _acquire(self) -> Any:
+        return self.frontier.server.register_script(scripts.ACQUIRE)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SharedPolitenessMiddleware":
@@ -125,18 +133,21 @@ class SharedPolitenessMiddleware:
         interval = settings.getfloat("NEWSMON_HOST_INTERVAL_SECONDS", settings.getfloat("DOWNLOAD_DELAY"))
         if interval <= 0:
             raise NotConfigured("NEWSMON_HOST_INTERVAL_SECONDS is 0: no shared politeness")
-        return cls(crawler, redis_client(settings), interval)
+        return cls(crawler, interval)
 
     async def process_request(self, request: Request) -> None:
         key = host_key(urlsplit(request.url).netloc)
         waited = False
+        outage = self.frontier.outage
         while True:
+            if not outage.worth_trying():
+                return  # Redis down: the per-process politeness only
             try:
                 wait_ms = self._acquire(keys=[key], args=[self.interval_ms])
             except redis.RedisError as error:
-                self.outage.failed(error)
+                outage.failed(error)
                 return
-            self.outage.answered()
+            outage.answered()
             if not wait_ms:
                 return
             if not waited:

@@ -13,6 +13,9 @@ from newsmon.store.base import redact_text, redact_uri
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUTAGE_SECONDS = 120.0
+# While Redis is down, the engine's frequent calls (next request, pending?) do not each wait
+# for a timeout: one call a second tries it again.
+RETRY_SECONDS = 1.0
 UNAVAILABLE_STAT = "newsmon/distributed/redis_unavailable"
 
 
@@ -22,10 +25,15 @@ class RedisOutage:
         self.url = redact_uri(url)
         self.limit = crawler.settings.getfloat("NEWSMON_REDIS_OUTAGE_SECONDS", DEFAULT_OUTAGE_SECONDS)
         self.since: float | None = None
+        self.last_failure = 0.0
         self.gave_up = False
+
+    def worth_trying(self) -> bool:
+        return self.since is None or time.monotonic() - self.last_failure >= RETRY_SECONDS
 
     def failed(self, error: Exception) -> None:
         self.stats.inc_value(UNAVAILABLE_STAT)
+        self.last_failure = time.monotonic()
         if self.since is None:
             self.since = time.monotonic()
             logger.error("Redis at %s unavailable (%s): the shared frontier waits for it", self.url, redact_text(str(error)))
