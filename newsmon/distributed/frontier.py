@@ -129,6 +129,7 @@ class SharedScheduler(Scheduler):
         self.lease_seconds = settings.getfloat("NEWSMON_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
         self.outage = RedisOutage(crawler, settings.get("NEWSMON_REDIS_URL"))
         self.unsent: list[Request] = []  # requests made while Redis was unreachable
+        self.closing = False  # this worker gave up on Redis and is closing
         self._scripts = {name: server.register_script(getattr(scripts, name)) for name in ("SEED", "RENEW", "REAP", "RELEASE", "FINISH")}
         self._heartbeat = task.LoopingCall(self.heartbeat)
 
@@ -272,7 +273,8 @@ class SharedScheduler(Scheduler):
                 # Another worker queued work: ask the engine for it now rather than at its
                 # next 5-second heartbeat (Scrapy has no public call for this one).
                 self.crawler.engine._slot.nextcall.schedule()  # noqa: SLF001
-        if self.outage.too_long():
+        if self.outage.too_long() and not self.closing:
+            self.closing = True
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unavailable"))
 
     # --- the end ------------------------------------------------------------------------------
