@@ -115,6 +115,8 @@ NEWSMON_CRAWL_ID = os.environ.get("NEWSMON_CRAWL_ID", "")
 NEWSMON_LEASE_SECONDS = float(os.environ.get("NEWSMON_LEASE_SECONDS", "60"))
 # Requests to one host at least this far apart, over all workers (default: DOWNLOAD_DELAY).
 NEWSMON_HOST_INTERVAL_SECONDS = float(os.environ.get("NEWSMON_HOST_INTERVAL_SECONDS", str(DOWNLOAD_DELAY)))
+# Requests in flight to one host, over all workers (default: CONCURRENT_REQUESTS_PER_DOMAIN; 0: off).
+NEWSMON_HOST_CONCURRENCY = int(os.environ.get("NEWSMON_HOST_CONCURRENCY", str(CONCURRENT_REQUESTS_PER_DOMAIN)))
 NEWSMON_REDIS_TIMEOUT = 5.0  # seconds per Redis call
 NEWSMON_REDIS_OUTAGE_SECONDS = 120.0  # a worker that cannot reach Redis this long stops
 SPIDERMON_ENABLED = True

@@ -159,6 +159,29 @@ def test_each_host_sees_at_most_the_shared_rate_with_one_two_and_three_workers(t
         print("\nper-host requests/s (limit %g): %s" % (1 / interval, ", ".join(f"{n} worker(s) {r:.2f}" for n, r in rates.items())))
 
 
+@pytest.mark.timeout(600)
+def test_each_host_has_at_most_the_shared_number_of_requests_in_flight_over_three_workers(tmp_path, redis_server, workers):
+    """Answers take 50 ms, so that requests overlap: three workers, eight requests in flight each
+    by Scrapy's own settings (settings.bench), at most two at a time at the host."""
+    site = synthetic_replay(ARTICLES, outlet="apa", seed=11)
+    (scope,) = site.editions
+    settings = {"NEWSMON_HOST_CONCURRENCY": 2, "NEWSMON_HOST_INTERVAL_SECONDS": 0}
+    with ReplayServer(site, answer_delay=0.05) as server:
+        crew = [
+            BackgroundCrawl(scope, start_crawl(server, scope, store=store_uri(tmp_path / "newsmon.db"),
+                                               settings_module=SETTINGS_MODULE, settings=settings,
+                                               environment=worker_environment(tmp_path, redis_server.url), own_session=True))
+            for _ in range(3)
+        ]  # fmt: skip
+        workers.extend(crew)
+        runs = [worker.finish(CRAWL_TIMEOUT) for worker in crew]
+    assert all(run.ran for run in runs), [run.log[-3000:] for run in runs if not run.ran]
+    assert len(article_hits(server, server.hits)) == ARTICLES
+    (host,) = server.site.hosts
+    assert server.max_in_flight[host] == 2
+    assert sum(run.stat("newsmon/distributed/host_slot_wait") for run in runs) > 0
+
+
 def host_rate(hits: list[Hit]) -> float:
     times = sorted(hit.at for hit in hits)
     return (len(times) - 1) / (times[-1] - times[0])

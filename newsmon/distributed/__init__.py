@@ -7,7 +7,8 @@ Switched on by NEWSMON_REDIS_URL (environment or `-s`); without it nothing chang
   seeding per crawl and a crawl end decided for all workers;
 - `middlewares.LeaseSpiderMiddleware`, `middlewares.LeaseDownloaderMiddleware`: when a leased
   request's work is done (`leases.LeaseBook`);
-- `middlewares.SharedPolitenessMiddleware`: a per-host minimum interval in Redis.
+- `middlewares.SharedHostConcurrencyMiddleware`, `middlewares.SharedPolitenessMiddleware`: per
+  host, the requests in flight and a minimum interval, over all workers, in Redis.
 See docs/distributed.md.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scrapy.settings import BaseSettings
 # after anything that may refuse the request (robots.txt, a blocked site).
 LEASE_SPIDER_MIDDLEWARE_ORDER = 10
 LEASE_DOWNLOADER_MIDDLEWARE_ORDER = 10
+HOST_CONCURRENCY_MIDDLEWARE_ORDER = 940  # a slot first, then the host's turn
 POLITENESS_MIDDLEWARE_ORDER = 950
 
 
@@ -32,6 +34,7 @@ class DistributedMode:
         from newsmon.distributed.middlewares import (
             LeaseDownloaderMiddleware,
             LeaseSpiderMiddleware,
+            SharedHostConcurrencyMiddleware,
             SharedPolitenessMiddleware,
         )
 
@@ -39,6 +42,9 @@ class DistributedMode:
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", LeaseSpiderMiddleware, LEASE_SPIDER_MIDDLEWARE_ORDER)
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", LeaseDownloaderMiddleware, LEASE_DOWNLOADER_MIDDLEWARE_ORDER
+        )
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", SharedHostConcurrencyMiddleware, HOST_CONCURRENCY_MIDDLEWARE_ORDER
         )
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", SharedPolitenessMiddleware, POLITENESS_MIDDLEWARE_ORDER

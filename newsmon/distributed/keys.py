@@ -61,5 +61,6 @@ class CrawlKeys:
 
 
 def host_key(netloc: str) -> str:
-    """The shared politeness state of one host (all crawls of all outlets share it)."""
+    """The shared politeness state of one host (all crawls of all outlets share it): its turn
+    (a string) and, under `<key>:slots`, its requests in flight."""
     return f"newsmon:host:{netloc}"

@@ -2,9 +2,10 @@
 when a response's work is done, and politeness shared by every worker (newsmon.distributed)."""
 from __future__ import annotations
 
+import itertools
 import logging
 import random
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,9 @@ from newsmon.distributed.keys import host_key
 from newsmon.distributed.leases import LEASE_META
 
 logger = logging.getLogger(__name__)
+
+# Request meta: the host slot a request holds (SharedHostConcurrencyMiddleware).
+HOST_SLOT_META = "newsmon_host_slot"
 
 
 def _frontier(crawler: Crawler) -> SharedScheduler:
@@ -103,55 +107,131 @@ class LeaseDownloaderMiddleware:
             _frontier(self.crawler).book.read(lease)
 
 
-class SharedPolitenessMiddleware:
-    """At most one request per NEWSMON_HOST_INTERVAL_SECONDS (default: DOWNLOAD_DELAY) to each
-    host (host:port), counted over every worker of every crawl: a request takes the host's turn
-    in Redis (one script) or waits with a reactor timer until the turn is free and tries again,
-    never blocking the event loop. Scrapy's own per-process delay and concurrency apply as well.
+async def wait_for_redis(frontier: SharedScheduler, attempt: Callable[[], int], on_wait: Callable[[], None]) -> None:
+    """Call `attempt` (a script answering 0: go, or the ms to wait before asking again) until it
+    answers 0, waiting with reactor timers, never blocking the event loop; with a little jitter,
+    so that the requests waiting for one host do not all ask at once. Redis unreachable: go
+    (the per-process politeness still applies), counted and logged by the frontier's outage."""
+    waited = False
+    while True:
+        if not frontier.outage.worth_trying():
+            return
+        try:
+            wait_ms = attempt()
+        except redis.RedisError as error:
+            frontier.outage.failed(error)
+            return
+        frontier.outage.answered()
+        if not wait_ms:
+            return
+        if not waited:
+            on_wait()
+            waited = True
+        await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000 * (1 + random.random() / 10)))
 
-    Redis unreachable: the request goes with the per-process politeness only, counted as
-    `newsmon/distributed/redis_unavailable`, logged once per outage."""
 
-    def __init__(self, crawler: Crawler, interval: float) -> None:
+class _SharedHostLimit:
+    """What both shared per-host limits need: the crawler's frontier (made after the downloader
+    middlewares, so looked up on first use; its Redis client and outage are shared, so an outage
+    is one error line for the whole worker) and the request's host (host:port)."""
+
+    key_suffix = ""  # each limit keeps its own key per host
+
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.interval_ms = int(interval * 1000)
 
     @cached_property
     def frontier(self) -> SharedScheduler:
-        # The scheduler is made after the downloader's middlewares: looked up on first use. Its
-        # client and outage are shared, so an outage is one error line for the whole worker.
         return _frontier(self.crawler)
 
+    def host(self, request: Request) -> str:
+        return host_key(urlsplit(request.url).netloc) + self.key_suffix
+
+
+class SharedHostConcurrencyMiddleware(_SharedHostLimit):
+    """At most NEWSMON_HOST_CONCURRENCY (default: CONCURRENT_REQUESTS_PER_DOMAIN) requests in
+    flight to each host over every worker: a request holds one of the host's slots in Redis from
+    here until its response or failure comes back (or DOWNLOAD_TIMEOUT + 10 s, should its worker
+    die), waiting for a free one otherwise."""
+
+    key_suffix = ":slots"
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        super().__init__(crawler)
+        self.limit = limit
+        self.hold_ms = int((crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 10) * 1000)
+        self._numbers = itertools.count(1)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "SharedHostConcurrencyMiddleware":
+        settings = crawler.settings
+        limit = settings.getint("NEWSMON_HOST_CONCURRENCY", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        if limit <= 0:
+            raise NotConfigured("NEWSMON_HOST_CONCURRENCY is 0: no shared per-host concurrency")
+        return cls(crawler, limit)
+
     @cached_property
-    def _acquire(self) -> Any:
-        return self.frontier.server.register_script(scripts.ACQUIRE)
+    def _scripts(self) -> tuple[Any, Any]:
+        server = self.frontier.server
+        return server.register_script(scripts.HOLD_SLOT), server.register_script(scripts.FREE_SLOT)
+
+    async def process_request(self, request: Request) -> None:
+        token = f"{self.frontier.worker}#{next(self._numbers)}"
+        hold, _ = self._scripts
+        key = self.host(request)
+        await wait_for_redis(
+            self.frontier,
+            lambda: hold(keys=[key], args=[token, self.limit, self.hold_ms]),
+            lambda: self.stats.inc_value("newsmon/distributed/host_slot_wait"),
+        )
+        request.meta[HOST_SLOT_META] = token
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._free(request)
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        self._free(request)
+
+    def _free(self, request: Request) -> None:
+        # A retry or redirect copies the meta: the token goes with the first answer, once.
+        token = request.meta.pop(HOST_SLOT_META, None)
+        if token is None:
+            return
+        _, free = self._scripts
+        try:
+            free(keys=[self.host(request)], args=[token])
+        except redis.RedisError as error:  # the slot lapses after its hold time
+            self.frontier.outage.failed(error)
+
+
+class SharedPolitenessMiddleware(_SharedHostLimit):
+    """At most one request per NEWSMON_HOST_INTERVAL_SECONDS (default: DOWNLOAD_DELAY) to each
+    host, counted over every worker of every crawl: a request takes the host's turn in Redis as
+    it leaves, or waits until the turn is free and asks again. Scrapy's own per-process delay and
+    concurrency apply as well."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        super().__init__(crawler)
+        self.interval_ms = int(interval * 1000)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "SharedPolitenessMiddleware":
         settings = crawler.settings
         interval = settings.getfloat("NEWSMON_HOST_INTERVAL_SECONDS", settings.getfloat("DOWNLOAD_DELAY"))
         if interval <= 0:
-            raise NotConfigured("NEWSMON_HOST_INTERVAL_SECONDS is 0: no shared politeness")
+            raise NotConfigured("NEWSMON_HOST_INTERVAL_SECONDS is 0: no shared per-host interval")
         return cls(crawler, interval)
 
+    @cached_property
+    def _acquire(self) -> Any:
+        return self.frontier.server.register_script(scripts.ACQUIRE)
+
     async def process_request(self, request: Request) -> None:
-        key = host_key(urlsplit(request.url).netloc)
-        waited = False
-        outage = self.frontier.outage
-        while True:
-            if not outage.worth_trying():
-                return  # Redis down: the per-process politeness only
-            try:
-                wait_ms = self._acquire(keys=[key], args=[self.interval_ms])
-            except redis.RedisError as error:
-                outage.failed(error)
-                return
-            outage.answered()
-            if not wait_ms:
-                return
-            if not waited:
-                self.stats.inc_value("newsmon/distributed/politeness_wait")
-                waited = True
-            # A little jitter, so that the requests waiting for one host do not all ask at once.
-            await maybe_deferred_to_future(task.deferLater(reactor, wait_ms / 1000 * (1 + random.random() / 10)))
+        key = self.host(request)
+        await wait_for_redis(
+            self.frontier,
+            lambda: self._acquire(keys=[key], args=[self.interval_ms]),
+            lambda: self.stats.inc_value("newsmon/distributed/politeness_wait"),
+        )

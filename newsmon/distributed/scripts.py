@@ -92,3 +92,21 @@ ACQUIRE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'PX', tonumber(ARGV[1])) then return 0 end
 return math.max(redis.call('PTTL', KEYS[1]), 1)
 """
+
+# KEYS: the host's slots (ZSET token -> until, ms). ARGV: token, limit, hold ms. Holds a slot if
+# fewer than `limit` are held (slots of dead workers lapse): 0; else the ms to ask again (soon:
+# a slot frees whenever a response comes back).
+HOLD_SLOT = _NOW_MS + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return 0
+end
+return 20
+"""
+
+# KEYS: the host's slots. ARGV: token.
+FREE_SLOT = """
+return redis.call('ZREM', KEYS[1], ARGV[1])
+"""

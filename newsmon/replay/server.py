@@ -14,6 +14,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -34,9 +36,16 @@ class Hit:
 
 
 class ReplayServer:
-    def __init__(self, site: ReplaySite, *, host: str = "127.0.0.1") -> None:
+    """`answer_delay`: seconds every answer takes (a site's latency), so that requests overlap
+    and `max_in_flight` (per edition host, the most requests it was answering at once) means
+    something."""
+
+    def __init__(self, site: ReplaySite, *, host: str = "127.0.0.1", answer_delay: float = 0.0) -> None:
         self.site = site
         self.hits: list[Hit] = []
+        self.answer_delay = answer_delay
+        self.max_in_flight: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
         self._failures_left: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
         self._servers = {name: self._make_server(name, host) for name in site.hosts}
@@ -84,6 +93,19 @@ class ReplayServer:
         self.hits.append(Hit(edition_host, target, page.status, time.monotonic()))  # list.append is atomic
         return page
 
+    @contextmanager
+    def answering(self, edition_host: str) -> Iterator[None]:
+        with self._lock:
+            self._in_flight[edition_host] += 1
+            self.max_in_flight[edition_host] = max(self.max_in_flight[edition_host], self._in_flight[edition_host])
+        try:
+            if self.answer_delay:
+                self.hold(self.answer_delay)
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[edition_host] -= 1
+
     def hold(self, seconds: float) -> None:
         """Keep a stalled request waiting `seconds`, or until the server stops."""
         self._stopping.wait(seconds)
@@ -101,6 +123,10 @@ class ReplayServer:
                 self._answer(with_body=False)
 
             def _answer(self, *, with_body: bool) -> None:
+                with replay.answering(edition_host):
+                    self._send(with_body=with_body)
+
+            def _send(self, *, with_body: bool) -> None:
                 page = replay.respond(edition_host, self.path, self.headers.get("User-Agent", ""))
                 if page.stall:
                     replay.hold(page.stall)
