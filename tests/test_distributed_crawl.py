@@ -4,8 +4,10 @@
 - Three workers per outlet, one of them killed with SIGKILL while it holds leases: every
   article is stored exactly once, none is lost, no page is fetched more often than the leases
   that expired allow, the crawl ends for all, and `newsmon runs` shows one row per crawl.
-- One, two, three workers: each replay host sees at most the shared per-host rate.
-- A Redis that does not answer is one line and exit status 2, not a traceback or a hang.
+- One, two, three workers: each replay host sees at most the shared per-host rate; three
+  workers against a slow host: at most the shared number of requests in flight.
+- Redis lost under a working crawl: one error line, a counted stat, a stop, not a hang; a Redis
+  that does not answer at start is one line and exit status 2, not a traceback.
 """
 from __future__ import annotations
 
