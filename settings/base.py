@@ -103,6 +103,22 @@ EXTENSIONS = {
     "newsmon.monitoring.recorder.RunRecorder": 510,
 }
 COMMANDS_MODULE = "newsmon.scrapy_commands"
+
+# Distributed mode (newsmon.distributed, docs/distributed.md): with a Redis URL, every worker
+# running `scrapy crawl <site>` shares one frontier, duplicate filter and per-host politeness.
+ADDONS = {"newsmon.distributed.DistributedMode": 0}
+NEWSMON_REDIS_URL = os.environ.get("NEWSMON_REDIS_URL", "")
+# Workers of one crawl share an id: the spider's run scope (apa:en) unless this gives one.
+NEWSMON_CRAWL_ID = os.environ.get("NEWSMON_CRAWL_ID", "")
+# A request a worker took and did not finish goes to another worker this long after the worker
+# stopped renewing it (it renews every third of it while alive).
+NEWSMON_LEASE_SECONDS = float(os.environ.get("NEWSMON_LEASE_SECONDS", "60"))
+# Requests to one host at least this far apart, over all workers (default: DOWNLOAD_DELAY).
+NEWSMON_HOST_INTERVAL_SECONDS = float(os.environ.get("NEWSMON_HOST_INTERVAL_SECONDS", str(DOWNLOAD_DELAY)))
+# Requests in flight to one host, over all workers (default: CONCURRENT_REQUESTS_PER_DOMAIN; 0: off).
+NEWSMON_HOST_CONCURRENCY = int(os.environ.get("NEWSMON_HOST_CONCURRENCY", str(CONCURRENT_REQUESTS_PER_DOMAIN)))
+NEWSMON_REDIS_TIMEOUT = 5.0  # seconds per Redis call
+NEWSMON_REDIS_OUTAGE_SECONDS = 120.0  # a worker that cannot reach Redis this long stops
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newsmon.monitoring.monitors.SpiderCloseMonitors"]
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]

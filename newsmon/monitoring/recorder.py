@@ -14,6 +14,9 @@ from scrapy.crawler import Crawler
 from newsmon.monitoring import (
     ARTICLES_EXTRACTED_STAT,
     COVERAGE_PREFIX,
+    DISTRIBUTED_CRAWL_STAT,
+    DISTRIBUTED_RUN_STAT,
+    DISTRIBUTED_WORKER_STAT,
     MONITOR_RESULTS_STAT,
     MONITORS_FAILED_STAT,
     UNDECIDED_PREFIX,
@@ -146,6 +149,12 @@ def build_run(
     stored = {outcome: count(f"newsmon/store/{outcome}") for outcome in STORE_OUTCOMES}
     started: datetime | None = stats.get("start_time")
     finished: datetime | None = stats.get("finish_time")
+    distributed = {}
+    if stats.get(DISTRIBUTED_RUN_STAT):  # one worker's part of a distributed crawl
+        distributed = {"distributed": {
+            "crawl": stats.get(DISTRIBUTED_CRAWL_STAT), "run": stats.get(DISTRIBUTED_RUN_STAT),
+            "worker": stats.get(DISTRIBUTED_WORKER_STAT),
+        }}  # fmt: skip
     return {
         "spider": spider,
         "scope": scope or spider,
@@ -173,4 +182,5 @@ def build_run(
         "coverage": {field: c.share for field, c in field_coverage(stats, spider).items()},
         "monitors": list(stats.get(MONITOR_RESULTS_STAT, [])),
         "monitors_failed": count(MONITORS_FAILED_STAT),
+        **distributed,
     }

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,38 @@ def crawl_replay(
     `environment` adds variables (NEWSMON_PROMETHEUS_FILE, say) to the crawl processes';
     `settings` are given with `-s` (values other than strings as JSON).
     """
+    def start(scope: str) -> subprocess.Popen[str]:
+        return start_crawl(
+            server, scope, store=store, settings_module=settings_module, spider_args=spider_args,
+            environment=environment, settings=settings,
+            feed=feed_dir / f"items-{scope.replace(':', '-')}.jsonl" if feed_dir is not None else None,
+        )  # fmt: skip
+
+    runs = {}
+    waiting = list(scopes)
+    while waiting:
+        batch, waiting = waiting[:parallel], waiting[parallel:]
+        processes = {scope: start(scope) for scope in batch}
+        for scope, process in processes.items():
+            runs[scope] = finish_crawl(scope, process)
+    return runs
+
+
+def start_crawl(
+    server: ReplayServer,
+    scope: str,
+    *,
+    store: str,
+    settings_module: str = "settings.dev",
+    feed: Path | None = None,
+    spider_args: Sequence[str] = (),
+    environment: Mapping[str, str] | None = None,
+    settings: Mapping[str, object] | None = None,
+    own_session: bool = False,
+) -> subprocess.Popen[str]:
+    """`scrapy crawl <outlet>` of one edition's replay (`apa:en`), started, not awaited.
+    `own_session`: in a process group of its own, for a test that kills (or cleans up) the whole
+    group; otherwise it shares the caller's, so that Ctrl-C at a terminal reaches it too."""
     env = {
         **os.environ,
         **(environment or {}),
@@ -70,27 +104,46 @@ def crawl_replay(
         "NEWSMON_LOG_LEVEL": "INFO",  # the stats dump is logged at INFO
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
     }
-    def start(scope: str) -> subprocess.Popen[str]:
-        outlet, lang = scope.split(":")
-        edition = server.site.edition(scope)
-        command = [sys.executable, "-m", "scrapy", "crawl", outlet, "-a", f"editions={lang}"]
-        command += ["-a", f"base_url={server.base_url(edition.host)}", *_spider_args(spider_args)]
-        command += _setting_args(settings or {})
-        if feed_dir is not None:
-            command += ["-O", str(feed_dir / f"items-{outlet}-{lang}.jsonl")]
-        return subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+    outlet, lang = scope.split(":")
+    edition = server.site.edition(scope)
+    command = [sys.executable, "-m", "scrapy", "crawl", outlet, "-a", f"editions={lang}"]
+    command += ["-a", f"base_url={server.base_url(edition.host)}", *_spider_args(spider_args)]
+    command += _setting_args(settings or {})
+    if feed is not None:
+        command += ["-O", str(feed)]
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=own_session,
+    )  # fmt: skip
 
-    runs = {}
-    waiting = list(scopes)
-    while waiting:
-        batch, waiting = waiting[:parallel], waiting[parallel:]
-        processes = {scope: start(scope) for scope in batch}
-        for scope, process in processes.items():
-            log, _ = process.communicate()
-            runs[scope] = CrawlRun(scope, process.returncode, log, parse_stats(log))
-    return runs
+
+def finish_crawl(scope: str, process: subprocess.Popen[str], timeout: float | None = None) -> CrawlRun:
+    """Wait for a crawl `start_crawl` started; its log and final stats."""
+    log, _ = process.communicate(timeout=timeout)
+    return CrawlRun(scope, process.returncode, log, parse_stats(log))
+
+
+class BackgroundCrawl:
+    """A crawl `start_crawl` started, its log read by a thread as it comes, so that a full pipe
+    never stalls it while the caller waits for other crawls (a stalled distributed worker would
+    stop renewing its leases)."""
+
+    def __init__(self, scope: str, process: subprocess.Popen[str]) -> None:
+        self.scope, self.process, self.pid = scope, process, process.pid
+        self._run: list[CrawlRun] = []
+        self._reader = threading.Thread(target=lambda: self._run.append(finish_crawl(scope, process)), daemon=True)
+        self._reader.start()
+
+    def finish(self, timeout: float | None = None) -> CrawlRun:
+        self._reader.join(timeout)
+        if not self._run:
+            raise TimeoutError(f"crawl {self.scope} (pid {self.pid}) still running after {timeout}s")
+        return self._run[0]
+
+    def kill(self) -> None:
+        """SIGKILL its process group (a crawl started with `own_session`) if it still runs."""
+        if self.process.poll() is None:
+            os.killpg(self.pid, signal.SIGKILL)
 
 
 def parse_stats(log: str) -> dict[str, float]:

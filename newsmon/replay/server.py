@@ -2,7 +2,7 @@
 
     with ReplayServer(build_replay()) as server:
         server.base_url("en.apa.az")    # http://127.0.0.1:PORT, for -a base_url=...
-        server.hits                     # every request served: host, target, status
+        server.hits                     # every request served: host, target, status, arrival time
 
 Each edition gets its own port, as each has its own host on the live site (its own robots.txt,
 `/all-news`, `/rss`). HTTP/1.1 keep-alive, so a crawl reuses its connections; no logging.
@@ -12,7 +12,10 @@ whichever comes first, so that stopping never waits for a stall.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -25,6 +28,7 @@ class Hit:
     host: str
     target: str  # path and query as requested
     status: int  # NO_ANSWER for a stalled page
+    at: float = 0.0  # time.monotonic() when the request arrived
 
     @property
     def path(self) -> str:
@@ -32,9 +36,16 @@ class Hit:
 
 
 class ReplayServer:
-    def __init__(self, site: ReplaySite, *, host: str = "127.0.0.1") -> None:
+    """`answer_delay`: seconds every answer takes (a site's latency), so that requests overlap
+    and `max_in_flight` (per edition host, the most requests it was answering at once) means
+    something."""
+
+    def __init__(self, site: ReplaySite, *, host: str = "127.0.0.1", answer_delay: float = 0.0) -> None:
         self.site = site
         self.hits: list[Hit] = []
+        self.answer_delay = answer_delay
+        self.max_in_flight: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
         self._failures_left: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
         self._servers = {name: self._make_server(name, host) for name in site.hosts}
@@ -79,8 +90,21 @@ class ReplayServer:
                 if failures:
                     self._failures_left[key] -= 1
                     page = Page(503, b"Service Unavailable", "text/plain; charset=utf-8")
-        self.hits.append(Hit(edition_host, target, page.status))  # list.append is atomic
+        self.hits.append(Hit(edition_host, target, page.status, time.monotonic()))  # list.append is atomic
         return page
+
+    @contextmanager
+    def answering(self, edition_host: str) -> Iterator[None]:
+        with self._lock:
+            self._in_flight[edition_host] += 1
+            self.max_in_flight[edition_host] = max(self.max_in_flight[edition_host], self._in_flight[edition_host])
+        try:
+            if self.answer_delay:
+                self.hold(self.answer_delay)
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[edition_host] -= 1
 
     def hold(self, seconds: float) -> None:
         """Keep a stalled request waiting `seconds`, or until the server stops."""
@@ -99,6 +123,10 @@ class ReplayServer:
                 self._answer(with_body=False)
 
             def _answer(self, *, with_body: bool) -> None:
+                with replay.answering(edition_host):
+                    self._send(with_body=with_body)
+
+            def _send(self, *, with_body: bool) -> None:
                 page = replay.respond(edition_host, self.path, self.headers.get("User-Agent", ""))
                 if page.stall:
                     replay.hold(page.stall)

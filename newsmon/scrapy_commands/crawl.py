@@ -12,6 +12,7 @@ from scrapy.commands import crawl
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
+from newsmon.distributed.redis_client import RedisUnavailable, redis_client
 from newsmon.monitoring import EXIT_MONITORS_FAILED, MONITORS_FAILED_STAT
 from newsmon.spiders.base import NewsSpider, SpiderArgumentError
 from newsmon.store import StoreError, store_uri_setting
@@ -30,6 +31,11 @@ class Command(crawl.Command):
             store_uri_setting(self.settings)  # a missing store is a usage error, not a traceback mid-start
         except StoreError as exc:
             raise UsageError(str(exc), print_help=False) from None
+        if self.settings.get("NEWSMON_REDIS_URL"):
+            try:  # distributed mode: an unreachable Redis is one line, not a traceback mid-start
+                redis_client(self.settings).close()
+            except RedisUnavailable as exc:
+                raise UsageError(str(exc), print_help=False) from None
         if args:
             self._check_spider_arguments(args[0], opts.spargs)
         super().run(args, opts)

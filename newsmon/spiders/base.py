@@ -108,6 +108,26 @@ class Selection:
     articles: int = 0
     older: int = 0
     new: list[str] = field(default_factory=list)  # canonical public URLs, to request
+    # Known to the store only because this crawl fetched them (from a feed, or before a page
+    # was read again): no sign that the listing reached what earlier runs read.
+    known_from_this_crawl: int = 0
+
+
+class RequestedUrls:
+    """The article URLs this crawl has requested, so that a listing page whose articles the
+    store knows only because this crawl stored them does not stop the paging (say, a listing
+    page read after the feed's articles were stored). In this process by default; a distributed
+    crawl's scheduler gives every worker one shared set instead
+    (newsmon.distributed.frontier.SharedRequestedUrls)."""
+
+    def __init__(self) -> None:
+        self._urls: set[str] = set()
+
+    def add(self, urls: Iterable[str]) -> None:
+        self._urls.update(urls)
+
+    def among(self, urls: Iterable[str]) -> set[str]:
+        return self._urls.intersection(urls)
 
 
 class NewsSpider(scrapy.Spider):
@@ -141,6 +161,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.mirror).hostname] if self.mirror else sorted(self._hosts())
         self.to_remember: dict[str, RememberedUrl] = {}  # by URL, until written to the store
         self.listings: dict[str, ListingProgress] = {}  # by edition lang, from its first listing page
+        self.requested_urls = RequestedUrls()
 
     def _hosts(self) -> set[str]:
         editions = {e.host for e in self.editions}
@@ -200,7 +221,8 @@ class NewsSpider(scrapy.Spider):
         """Requests for the new articles of one listing page, then for the next page.
 
         Paging stops at the first page with nothing new, unless an earlier run left a gap
-        further down: then it goes on there (see ListingProgress).
+        further down: then it goes on there (see ListingProgress). Articles this crawl stored
+        itself count as new here (see RequestedUrls).
         """
         progress = self.listing_progress(edition)
         listing = self.site.parse_listing(response, self.site.edition(edition))
@@ -378,6 +400,7 @@ class NewsSpider(scrapy.Spider):
         known = self.known_urls(candidates)
         if known:
             self.count("known_skipped", len(known))
+            selection.known_from_this_crawl = len(self.requested_urls.among(known))
         selection.new = [url for url in candidates if url not in known]
         return selection
 
@@ -419,7 +442,7 @@ class NewsSpider(scrapy.Spider):
             return "empty_page"
         if selection.older == selection.articles:
             return "older_than_since"
-        if not selection.new:
+        if not selection.new and not selection.known_from_this_crawl:
             return "all_known"
         if page >= self.max_pages:
             return "max_pages"
@@ -427,7 +450,8 @@ class NewsSpider(scrapy.Spider):
             return "last_page"
         return ""
 
-    def article_requests(self, urls: Iterable[str], edition: str) -> Iterator[Request]:
+    def article_requests(self, urls: list[str], edition: str) -> Iterator[Request]:
+        self.requested_urls.add(urls)
         for url in urls:
             request = self.request(url, self.parse_article, edition=edition)
             request.meta[LISTED_URL] = url  # redirects and retries keep it

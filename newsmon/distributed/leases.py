@@ -1,0 +1,80 @@
+"""What this worker knows of the leases it holds, and when each may be acknowledged.
+
+A lease is acknowledged (removed from Redis, the request done for good) only when nothing of its
+work can be lost with this process any more:
+- its response was read: the callback's output is exhausted (every request it made is in the
+  shared frontier, every article it gave is in the item pipelines), or its download failed for
+  good (the errback needs nothing else);
+- each of its articles left the item pipelines (stored in the store step's buffer, or dropped);
+- and the store step wrote its buffer since then (or the buffer was empty).
+Until then the lease is renewed; a worker that dies leaves it to expire, and another worker
+fetches the request again. The store's deduplication by URL and content makes that harmless.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+# Request meta: the lease under which this request (or the one it replaced: a retry, a
+# redirect) was taken from the frontier.
+LEASE_META = "newsmon_lease"
+
+
+@dataclass
+class _Lease:
+    articles_in_flight: int = 0
+    read: bool = False  # the response's output is exhausted, or the download failed for good
+
+
+class LeaseBook:
+    def __init__(self, worker: str) -> None:
+        self.worker = worker
+        self._numbers = itertools.count(1)
+        self._held: dict[str, _Lease] = {}
+        self._done: list[str] = []  # complete, to acknowledge after the next store write
+
+    def new_lease(self) -> str:
+        lease = f"{self.worker}#{next(self._numbers)}"
+        self._held[lease] = _Lease()
+        return lease
+
+    def article_out(self, lease: str) -> None:
+        if lease in self._held:
+            self._held[lease].articles_in_flight += 1
+
+    def article_done(self, lease: str) -> None:
+        if lease in self._held:
+            self._held[lease].articles_in_flight -= 1
+            self._settle(lease)
+
+    def read(self, lease: str) -> None:
+        if lease in self._held:
+            self._held[lease].read = True
+            self._settle(lease)
+
+    def handed_over(self, lease: str) -> bool:
+        """The request went back to the frontier as another request (a retry, a redirect):
+        that one is the work now. False when this worker did not hold the lease."""
+        return self._held.pop(lease, None) is not None
+
+    def _settle(self, lease: str) -> None:
+        state = self._held[lease]
+        if state.read and state.articles_in_flight <= 0:
+            del self._held[lease]
+            self._done.append(lease)
+
+    def take_done(self) -> list[str]:
+        """The leases to acknowledge now that the store step's buffer was written."""
+        done, self._done = self._done, []
+        return done
+
+    def not_acknowledged(self, leases: list[str]) -> None:
+        """Acknowledging failed (Redis unreachable): they stay due."""
+        self._done[:0] = leases
+
+    def outstanding(self) -> list[str]:
+        """Every lease still to be acknowledged or given back: to renew, or to release at close."""
+        return [*self._held, *self._done]
+
+    def __len__(self) -> int:
+        return len(self._held) + len(self._done)
