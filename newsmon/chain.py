@@ -338,6 +338,10 @@ class StoreStep(Step):
         self.flush_seconds = self.settings.getfloat("NEWSMON_FLUSH_SECONDS", 5.0)
         self.buffer: list[Article] = []
         self.oldest = 0.0
+        # Batches taken from the buffer, and written (or spooled, or reported lost) of them: read
+        # from other threads (newsmon.distributed.leases), so only ever counted up.
+        self.batches_taken = 0
+        self.batches_written = 0
         # Called after every flush with the batch and what the store did with each article.
         self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
         self.spool_root = resolve_spool_dir(self.settings.get("NEWSMON_SPOOL_DIR"))
@@ -363,6 +367,8 @@ class StoreStep(Step):
         that fails reported as lost article by article; either way the other steps hear of the
         flush (dedupe forgets the batch, so later copies of it are not taken for duplicates)."""
         batch, self.buffer = self.buffer, []
+        self.batches_taken += 1
+        taken = self.batches_taken
         result = WriteResult()
         if batch:
             try:
@@ -373,6 +379,7 @@ class StoreStep(Step):
                 if n := result.count(outcome):
                     self.count(outcome, n)
         self.flushed(batch, result)
+        self.batches_written = taken
         return result
 
     def spool_batch(self, batch: Sequence[Article], error: Exception) -> None:

@@ -78,6 +78,7 @@ class CrawlerChain:
         self._opening = DeferredLock()
         self._thread = ThreadPool(minthreads=1, maxthreads=1, name="newsmon-store")
         self._stopped = False
+        self._flush_listeners: list[Callable[[], None]] = []
         crawler.signals.connect(self.stop, signal=signals.engine_stopped, weak=False)
 
     def call(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
@@ -106,8 +107,27 @@ class CrawlerChain:
         return self.chain
 
     def _open(self) -> Chain:
+        from twisted.internet import reactor
+
         self.store = open_crawler_store(self.crawler)
-        return Chain(self.crawler.settings, self.store, self.crawler.stats)
+        chain = Chain(self.crawler.settings, self.store, self.crawler.stats)
+        store_step = next(s for s in chain.steps if isinstance(s, StoreStep))
+        store_step.on_flush.append(lambda batch, result: reactor.callFromThread(self._flushed))
+        return chain
+
+    @property
+    def store_step(self) -> StoreStep | None:
+        """The store step, once the chain is open (read its counters and buffer, never call it:
+        that is for the store thread, through `call`)."""
+        return None if self.chain is None else next(s for s in self.chain.steps if isinstance(s, StoreStep))
+
+    def on_flushed(self, listener: Callable[[], None]) -> None:
+        """Have `listener()` called on the reactor after every flush of the store step."""
+        self._flush_listeners.append(listener)
+
+    def _flushed(self) -> None:
+        for listener in self._flush_listeners:
+            listener()
 
     def stop(self) -> None:
         """After the last flush (every close_spider is done): close the store where it was used."""

@@ -184,3 +184,18 @@ def test_with_a_redis_url_the_add_on_installs_the_shared_frontier():
     DistributedMode().update_settings(settings)
     assert settings["SCHEDULER"] is SharedScheduler
     assert {SharedPolitenessMiddleware, SharedHostConcurrencyMiddleware} <= set(settings["DOWNLOADER_MIDDLEWARES"])
+
+
+def test_a_lease_is_due_only_once_the_batch_its_articles_went_into_is_written():
+    taken = [0]
+    book = LeaseBook("w", batches_taken=lambda: taken[0])
+    first, second = book.new_lease(), book.new_lease()
+    book.article_out(first)
+    book.read(first)
+    book.article_done(first)  # its article is in the buffer: batch 1 will take it
+    taken[0] = 1  # the store thread took batch 1 while it is being written ...
+    book.read(second)  # ... and the second lease settled: its work is in batch 2
+    assert book.take_done(batches_written=0) == []
+    assert book.take_done(batches_written=1) == [first]
+    assert book.take_done(batches_written=1) == []
+    assert book.take_done(batches_written=2) == [second]

@@ -31,7 +31,6 @@ from scrapy_redis.scheduler import Scheduler
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from newsmon.chain import StoreStep
 from newsmon.distributed import scripts
 from newsmon.distributed.keys import CrawlKeys, crawl_id, worker_id
 from newsmon.distributed.leases import LEASE_META, LeaseBook
@@ -125,7 +124,8 @@ class SharedScheduler(Scheduler):
         self.crawler = crawler
         self.stats = crawler.stats
         self.worker = worker_id()
-        self.book = LeaseBook(self.worker)
+        self.chain = crawler_chain(crawler)
+        self.book = LeaseBook(self.worker, batches_taken=lambda: self._store_counter("batches_taken"))
         self.lease_seconds = settings.getfloat("NEWSMON_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
         self.outage = RedisOutage(crawler, settings.get("NEWSMON_REDIS_URL"))
         self.unsent: list[Request] = []  # requests made while Redis was unreachable
@@ -146,16 +146,18 @@ class SharedScheduler(Scheduler):
         self.df = RFPDupeFilter(self.server, self.keys.fingerprints, debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
         if isinstance(spider, NewsSpider):
             spider.requested_urls = SharedRequestedUrls(self.server, self.keys.requested, self.outage)
-        self.store_step.on_flush.append(lambda batch, result: self.acknowledge())
+        self.chain.on_flushed(self.acknowledge)
         self.crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             self.crawler.signals.connect(self.on_article_done, signal=signal)
         self._heartbeat.start(self.lease_seconds / 3, now=False)
         logger.info("distributed crawl %s, worker %s, leases of %gs", self.keys.crawl, self.worker, self.lease_seconds)
 
-    @property
-    def store_step(self) -> StoreStep:
-        return next(step for step in crawler_chain(self.crawler).steps if isinstance(step, StoreStep))
+    def _store_counter(self, name: str) -> int:
+        """`batches_taken` or `batches_written` of the store step (0 before the chain opens:
+        no article has reached it yet)."""
+        step = self.chain.store_step
+        return 0 if step is None else getattr(step, name)
 
     # --- requests in and out ------------------------------------------------------------------
 
@@ -234,7 +236,7 @@ class SharedScheduler(Scheduler):
 
     def acknowledge(self) -> None:
         """Drop the leases whose work is safe (the store step's buffer was just written)."""
-        done = self.book.take_done()
+        done = self.book.take_done(self._store_counter("batches_written"))
         if not done:
             return
         try:
@@ -250,8 +252,7 @@ class SharedScheduler(Scheduler):
     def heartbeat(self) -> None:
         """Renew, acknowledge, reap, resend; never raises (it would stop the LoopingCall)."""
         try:
-            if not self.store_step.buffer:
-                self.acknowledge()
+            self.acknowledge()
             leases = self.book.outstanding()
             if leases:
                 renewed = self._scripts["RENEW"](keys=[self.keys.leases], args=[int(self.lease_seconds * 1000), *leases])
@@ -283,8 +284,12 @@ class SharedScheduler(Scheduler):
         """This worker has nothing to do. The crawl is over when it is seeded, nothing is queued
         and nothing leased, by any worker; until then the worker waits for work (others may
         still queue some, or their expired leases come back)."""
-        if self.store_step.buffer:
-            self.store_step.flush()  # so that its leases can be acknowledged
+        step = self.chain.store_step
+        if step is not None and step.buffer:
+            # So that its leases can be acknowledged, by the flush listener once it is written.
+            self.chain.call(step.flush).addErrback(lambda failure: logger.error(
+                "flush for the idle worker failed", exc_info=failure.value
+            ))  # fmt: skip
         self.acknowledge()
         if self.outage.too_long():
             return  # the heartbeat closes the spider
