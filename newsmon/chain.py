@@ -33,6 +33,7 @@ from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import MATCH_KINDS, Sketch, StoryIndex, StoryParams, ensure_index_format
 from newsmon.sites import outlet_of_host
 from newsmon.text import clean_body, clean_line, clean_title, split_title_labels
+from newsmon.urls import is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class CleanStep(Step):
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         self.check_unicode(article)
+        self.check_urls(article)
         article.title, labels = split_title_labels(clean_title(article.title))
         article.labels = list(dict.fromkeys([*(clean_line(label).upper() for label in article.labels), *labels]))
         article.body = clean_body(article.body)
@@ -134,6 +136,18 @@ class CleanStep(Step):
             article.fetched_at = datetime.now(timezone.utc)
         self.count("cleaned")
         return article
+
+    def check_urls(self, article: Article) -> None:
+        """Only http(s) URLs are kept (newsmon.urls.is_web_url): an article whose link is anything
+        else is rejected, a bad image URL is dropped from an article that is otherwise fine."""
+        if article.url and not is_web_url(article.url):
+            self.count("bad_url")
+            raise Rejected("bad_url", f"url is not an http(s) URL: {article.url[:80]!r}")
+        if article.image_url and not is_web_url(article.image_url):
+            self.count("bad_image_url")
+            where = article.url or article.source_path or repr(article.title[:60])
+            logger.warning("%s: image_url dropped, not an http(s) URL: %r", where, article.image_url[:80])
+            article.image_url = ""
 
     def check_unicode(self, article: Article) -> None:
         """Reject text no store can encode: a lone surrogate (`"\\ud800"` is valid JSON) would fail
