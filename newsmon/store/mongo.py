@@ -12,6 +12,9 @@ the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `las
 and where listings read in part continue (`listing_gaps:<scope>`).
 `seen_urls`: fetched URLs under which no article is stored, `{_id: url, what, target, remembered_at}`
 (looked up by `_id`, so the primary index is all they need).
+`watchlists`: `{_id: id, name, record}` (name unique). `alerts`: one per (watchlist, story),
+`{_id: "<watchlist id>/<story id>", watchlist_id, story_id, raised_at, updated_at, first,
+article_keys, outlets}`: the `_id` makes the alert of a story unique across processes.
 
 Opening a store needs no server: the indexes are created (idempotently) by the first operation
 that reaches it, before that operation. So a crawl starts while MongoDB is down, and spools.
@@ -48,13 +51,17 @@ import bson
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.errors import BSONError
-from pymongo import ASCENDING, DESCENDING, TEXT, DeleteOne, MongoClient, UpdateOne
+from pymongo import ASCENDING, DESCENDING, TEXT, DeleteOne, MongoClient, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 
 from newsmon.items import ARTICLE_FIELDS, DATETIME_FIELDS, Article, from_record, isoformat_utc, parse_isoformat
 from newsmon.store.base import (
+    ALERT_RAISED,
+    ALERT_UNCHANGED,
+    ALERT_UPDATED,
     ALIAS,
+    Alert,
     DUPLICATE,
     INSERTED,
     REVISED,
@@ -66,12 +73,18 @@ from newsmon.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    WatchlistExists,
     WriteResult,
     StoryMember,
+    alert_article,
+    alert_story,
     article_key,
+    article_outlet,
     describe_stories,
+    new_watchlist_id,
     redact_uri,
 )
+from newsmon.watch import Watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +123,8 @@ class MongoStore(Store):
         runs_collection: str = "runs",
         seen_collection: str = "seen_urls",
         meta_collection: str = "meta",
+        watchlists_collection: str = "watchlists",
+        alerts_collection: str = "alerts",
         retry_attempts: int = 3,
         retry_backoff: float = 0.5,
         server_selection_timeout_ms: int = 2000,
@@ -151,6 +166,8 @@ class MongoStore(Store):
         self.runs: Collection = database[runs_collection]
         self.seen: Collection = database[seen_collection]
         self.meta: Collection = database[meta_collection]
+        self.watchlists_collection: Collection = database[watchlists_collection]
+        self.alerts_collection: Collection = database[alerts_collection]
 
     def __repr__(self) -> str:
         return f"MongoStore({self.uri!r})"
@@ -176,6 +193,11 @@ class MongoStore(Store):
         )
         self.bands.create_index([("band_key", ASCENDING), ("story_id", ASCENDING)], unique=True, name="band_story")
         self.runs.create_index([("spider", ASCENDING), ("started_at", DESCENDING)], name="spider_started")
+        self.watchlists_collection.create_index("name", unique=True, name="name_unique")
+        self.alerts_collection.create_index(
+            [("watchlist_id", ASCENDING), ("story_id", ASCENDING)], unique=True, name="watchlist_story_unique"
+        )
+        self.alerts_collection.create_index([("raised_at", DESCENDING)], name="raised_desc")
         try:
             # For full-text search. No stemming ("none"): the text is Azerbaijani, Russian and English.
             articles.create_index(
@@ -592,6 +614,74 @@ class MongoStore(Store):
         documents = self._call("recent_runs", lambda: list(self.runs.find(query, sort=sort, limit=limit)))
         return [document["record"] for document in documents]
 
+    # -- watchlists and alerts ----------------------------------------------------------
+    def add_watchlist(self, watchlist: Watchlist) -> Watchlist:
+        saved = dataclasses.replace(watchlist, id=new_watchlist_id(), created_at=_now())
+        document = {"_id": saved.id, "name": saved.name, "record": saved.to_record()}
+
+        def insert() -> None:
+            try:
+                self.watchlists_collection.insert_one(document)
+            except DuplicateKeyError:
+                if self.watchlists_collection.find_one({"_id": saved.id}) is not None:
+                    return  # a retried insert that had gone through
+                raise WatchlistExists(f"a watchlist named {watchlist.name!r} exists already") from None
+
+        self._call("add_watchlist", insert)
+        return saved
+
+    def watchlists(self) -> list[Watchlist]:
+        documents = self._call("watchlists", lambda: list(self.watchlists_collection.find({}, sort=[("name", ASCENDING), ("_id", ASCENDING)])))
+        return [Watchlist.from_record(document["record"]) for document in documents]
+
+    def remove_watchlist(self, watchlist_id: str) -> bool:
+        def remove() -> bool:
+            self.alerts_collection.delete_many({"watchlist_id": watchlist_id})
+            return self.watchlists_collection.delete_one({"_id": watchlist_id}).deleted_count > 0
+
+        return self._call("remove_watchlist", remove)
+
+    def record_alert(self, watchlist_id: str, article: Article) -> tuple[str, Alert]:
+        story_id, key, outlet, now = alert_story(article), article_key(article), article_outlet(article), _now()
+        alert_id = f"{watchlist_id}/{story_id}"
+        raise_it = {"_id": alert_id, "watchlist_id": watchlist_id, "story_id": story_id, "raised_at": now,
+                    "first": alert_article(article)}  # fmt: skip
+
+        def record() -> tuple[str, dict[str, Any]]:
+            # A plain insert raises the alert: of two processes raising one story's alert at once,
+            # the second one's insert collides with the first's _id. (An upsert cannot tell: a
+            # server may retry a colliding upsert as an update, and both would seem to insert.)
+            raised = {**raise_it, "updated_at": now, "article_keys": [key], "outlets": [outlet]}
+            try:
+                self.alerts_collection.insert_one(raised)
+                return ALERT_RAISED, raised
+            except DuplicateKeyError:
+                pass
+            # The alert exists: add the article unless it counts it already (a replayed batch, a revision).
+            grown = self.alerts_collection.find_one_and_update(
+                {"_id": alert_id, "article_keys": {"$ne": key}},
+                {"$set": {"updated_at": now}, "$addToSet": {"article_keys": key, "outlets": outlet}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if grown is not None:
+                return ALERT_UPDATED, grown
+            return ALERT_UNCHANGED, self.alerts_collection.find_one({"_id": alert_id})
+
+        outcome, document = self._call("record_alert", record)
+        return outcome, _alert(document)
+
+    def alerts(self, limit: int = 50, *, watchlist_id: str | None = None, since: datetime | None = None) -> list[Alert]:
+        if limit <= 0:
+            return []
+        query: dict[str, Any] = {}
+        if watchlist_id is not None:
+            query["watchlist_id"] = watchlist_id
+        if since is not None:
+            query["raised_at"] = {"$gte": _utc(since)}
+        sort = [("raised_at", DESCENDING), ("watchlist_id", ASCENDING), ("story_id", ASCENDING)]
+        documents = self._call("alerts", lambda: list(self.alerts_collection.find(query, sort=sort, limit=limit)))
+        return [_alert(document) for document in documents]
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
@@ -831,6 +921,11 @@ def _document(article: Article) -> dict[str, Any]:
 
 def _article(document: dict[str, Any]) -> Article:
     return from_record({name: document.get(name) for name in ARTICLE_FIELDS})
+
+
+def _alert(document: dict[str, Any]) -> Alert:
+    return Alert(document["watchlist_id"], document["story_id"], _utc(document["raised_at"]), _utc(document["updated_at"]),
+                 document["first"], len(document["article_keys"]), list(document["outlets"]))  # fmt: skip
 
 
 def _remembered_filter(urls: list[str], dropped_since: datetime | None) -> dict[str, Any]:

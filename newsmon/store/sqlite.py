@@ -6,6 +6,7 @@ lock before reading, so concurrent crawler processes sharing the file cannot rac
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import time
@@ -17,7 +18,11 @@ from typing import Any
 
 from newsmon.items import Article, from_record, isoformat_utc, parse_isoformat, to_record
 from newsmon.store.base import (
+    ALERT_RAISED,
+    ALERT_UNCHANGED,
+    ALERT_UPDATED,
     ALIAS,
+    Alert,
     DUPLICATE,
     INSERTED,
     IndexedStory,
@@ -29,12 +34,18 @@ from newsmon.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    WatchlistExists,
     WriteResult,
     StoryMember,
+    alert_article,
+    alert_story,
     article_key,
+    article_outlet,
     describe_stories,
+    new_watchlist_id,
     redact_uri,
 )
+from newsmon.watch import Watchlist
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -88,6 +99,24 @@ CREATE TABLE IF NOT EXISTS seen_urls (
     target TEXT NOT NULL DEFAULT '',
     remembered_at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS watchlists (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL
+) WITHOUT ROWID;
+-- One alert per (watchlist, story): the primary key makes a second process's insert of the
+-- same story an update instead of a second alert.
+CREATE TABLE IF NOT EXISTS alerts (
+    watchlist_id TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    first TEXT NOT NULL,
+    article_keys TEXT NOT NULL,
+    outlets TEXT NOT NULL,
+    PRIMARY KEY (watchlist_id, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at DESC);
 """
 
 # `meta` rows of listings read in part: `listing_gaps:<scope>` -> JSON list of URLs to continue from.
@@ -526,6 +555,76 @@ class SQLiteStore(Store):
         else:
             rows = self._db.execute("SELECT record FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", (limit,))
         return [json.loads(record) for (record,) in rows]
+
+    # -- watchlists and alerts ----------------------------------------------------------
+    def add_watchlist(self, watchlist: Watchlist) -> Watchlist:
+        saved = dataclasses.replace(watchlist, id=new_watchlist_id(), created_at=datetime.now(timezone.utc))
+        try:
+            self._write_rows(
+                "INSERT INTO watchlists (id, name, record) VALUES (?, ?, ?)",
+                [(saved.id, saved.name, json.dumps(saved.to_record(), ensure_ascii=False))],
+            )
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise WatchlistExists(f"a watchlist named {watchlist.name!r} exists already") from None
+            raise
+        return saved
+
+    def watchlists(self) -> list[Watchlist]:
+        rows = self._db.execute("SELECT record FROM watchlists ORDER BY name, id")
+        return [Watchlist.from_record(json.loads(record)) for (record,) in rows]
+
+    def remove_watchlist(self, watchlist_id: str) -> bool:
+        with self._write_transaction():
+            self._db.execute("DELETE FROM alerts WHERE watchlist_id = ?", (watchlist_id,))
+            return self._db.execute("DELETE FROM watchlists WHERE id = ?", (watchlist_id,)).rowcount > 0
+
+    def record_alert(self, watchlist_id: str, article: Article) -> tuple[str, Alert]:
+        story_id, key, outlet, now = alert_story(article), article_key(article), article_outlet(article), _now()
+        with self._write_transaction():  # BEGIN IMMEDIATE: the read and the write are one step for every process
+            row = self._db.execute(
+                "SELECT article_keys, outlets FROM alerts WHERE watchlist_id = ? AND story_id = ?", (watchlist_id, story_id)
+            ).fetchone()
+            if row is None:
+                outcome = ALERT_RAISED
+                self._db.execute(
+                    "INSERT INTO alerts (watchlist_id, story_id, raised_at, updated_at, first, article_keys, outlets)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (watchlist_id, story_id, now, now, json.dumps(alert_article(article), ensure_ascii=False),
+                     json.dumps([key]), json.dumps([outlet])),
+                )  # fmt: skip
+            else:
+                keys, outlets = json.loads(row[0]), json.loads(row[1])
+                outcome = ALERT_UNCHANGED if key in keys else ALERT_UPDATED
+                if outcome == ALERT_UPDATED:
+                    self._db.execute(
+                        "UPDATE alerts SET updated_at = ?, article_keys = ?, outlets = ? WHERE watchlist_id = ? AND story_id = ?",
+                        (now, json.dumps([*keys, key]), json.dumps(list(dict.fromkeys([*outlets, outlet]))), watchlist_id, story_id),
+                    )  # fmt: skip
+        (alert,) = self._alerts("WHERE watchlist_id = ? AND story_id = ?", [watchlist_id, story_id], 1)
+        return outcome, alert
+
+    def alerts(self, limit: int = 50, *, watchlist_id: str | None = None, since: datetime | None = None) -> list[Alert]:
+        clauses, params = [], []
+        if watchlist_id is not None:
+            clauses.append("watchlist_id = ?")
+            params.append(watchlist_id)
+        if since is not None:
+            clauses.append("raised_at >= ?")
+            params.append(_comparable_time(since))
+        return self._alerts(("WHERE " + " AND ".join(clauses)) if clauses else "", params, limit)
+
+    def _alerts(self, where: str, params: list[Any], limit: int) -> list[Alert]:
+        rows = self._db.execute(
+            "SELECT watchlist_id, story_id, raised_at, updated_at, first, article_keys, outlets FROM alerts"
+            f" {where} ORDER BY raised_at DESC, watchlist_id, story_id LIMIT ?",
+            [*params, max(0, limit)],
+        )
+        return [
+            Alert(watchlist, story, parse_isoformat(raised), parse_isoformat(updated), json.loads(first),
+                  len(json.loads(keys)), json.loads(outlets))
+            for watchlist, story, raised, updated, first, keys, outlets in rows
+        ]  # fmt: skip
 
     def close(self) -> None:
         self._db.close()
