@@ -632,3 +632,43 @@ def test_two_processes_raise_one_alert_for_one_story(backend):
         alerts = store.alerts()
     assert sorted(a.story_id for a in alerts) == [f"story-{r}" for r in range(5)]
     assert {a.copies for a in alerts} == {4}
+
+
+# -- the change sequence (newsmon export --after) ------------------------------------------------
+def test_changes_number_inserts_revisions_and_adoptions_not_repeats(store):
+    assert (store.latest_change(), list(store.changes(0))) == (0, [])
+    first, second, third = article(1), article(2), article(3)
+    store.upsert_many([first, second, third])
+    changes = list(store.changes(0))
+    assert [c.article.url for c in changes] == [first.url, second.url, third.url]
+    assert [c.seq for c in changes] == sorted(c.seq for c in changes) and len({c.seq for c in changes}) == 3
+    cursor = changes[-1].seq
+    assert store.latest_change() == cursor
+    store.upsert_many([first, second])  # unchanged: no change
+    assert list(store.changes(cursor)) == []
+    revised = edited(second, "A corrected text.")
+    store.upsert_many([revised])
+    (change,) = store.changes(cursor)
+    assert change.seq > cursor and change.article.content_hash == revised.content_hash
+    offline = replace(article(4), url="")
+    store.upsert_many([offline])
+    store.upsert_many([replace(offline, url="https://apa.az/en/news/4")])  # the crawled copy gives it its URL
+    assert [c.article.url for c in store.changes(change.seq)] == ["https://apa.az/en/news/4"]
+    assert [c.article.url for c in store.changes(0, limit=2)] == [first.url, third.url]
+
+
+def test_articles_stored_before_the_change_sequence_get_numbers(backend):
+    with backend.opened() as store:
+        store.upsert_many([article(1), article(2)])
+        if isinstance(store, SQLiteStore):
+            store._db.execute("DROP INDEX articles_seq")
+            store._db.execute("ALTER TABLE articles DROP COLUMN seq")
+        else:
+            store.articles.update_many({}, {"$unset": {"seq": ""}})
+            store.meta.delete_one({"_id": "change_seq"})
+    with backend.opened() as store:
+        numbered = list(store.changes(0))
+        assert sorted(c.article.url for c in numbered) == [article(1).url, article(2).url]
+        assert len({c.seq for c in numbered}) == 2
+        store.upsert_many([article(3)])
+        assert [c.article.url for c in store.changes(max(c.seq for c in numbered))] == [article(3).url]

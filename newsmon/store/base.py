@@ -151,6 +151,14 @@ def article_outlet(article: Article) -> str:
     return article.outlet or article.site
 
 
+class Change(NamedTuple):
+    """One article as `Store.changes` gives it: its current version and the number of the change
+    (insert, revision, URL adoption) that made it."""
+
+    seq: int
+    article: Article
+
+
 # A story as the story index keeps it: (story id, sketch bytes, LSH keys).
 IndexedStory = tuple[str, bytes, Sequence[int]]
 
@@ -324,6 +332,20 @@ class Store(ABC):
         limit: int | None = None,
     ) -> Iterator[Article]:
         """Articles matching the filters, newest `published_at` first, streamed."""
+
+    # Incremental delivery (`newsmon export --after`): every change numbered in one sequence.
+    @abstractmethod
+    def changes(self, after: int, *, limit: int | None = None) -> Iterator[Change]:
+        """Articles inserted or changed since change number `after`, in change order, each in its
+        current version, streamed: the next call with the last `seq` seen gives what came after,
+        with no gap and no repeat, however many writers are busy meanwhile. An article changed
+        twice since `after` comes once, in its latest version (earlier ones are its revisions).
+        Changes still being written (on MongoDB, by a writer that reserved lower numbers) are left
+        for a later call."""
+
+    @abstractmethod
+    def latest_change(self) -> int:
+        """The highest change number given out so far (0 for an empty store): no valid cursor is higher."""
 
     @abstractmethod
     def count(

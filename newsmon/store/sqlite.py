@@ -7,6 +7,7 @@ lock before reading, so concurrent crawler processes sharing the file cannot rac
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import sqlite3
 import time
@@ -23,6 +24,7 @@ from newsmon.store.base import (
     ALERT_UPDATED,
     ALIAS,
     Alert,
+    Change,
     DUPLICATE,
     INSERTED,
     IndexedStory,
@@ -58,7 +60,8 @@ CREATE TABLE IF NOT EXISTS articles (
     story_id TEXT NOT NULL DEFAULT '',
     record TEXT NOT NULL,
     first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
+    last_seen TEXT NOT NULL,
+    seq INTEGER  -- the change sequence: see SQLiteStore._add_change_sequence
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at DESC);
 CREATE INDEX IF NOT EXISTS articles_site_lang_published ON articles (site, lang, published_at);
@@ -193,6 +196,7 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA cache_size=-131072")
             self._drop_old_story_index()
             self._db.executescript(_SCHEMA)
+            self._add_change_sequence()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
 
@@ -208,6 +212,18 @@ class SQLiteStore(Store):
                 self._db.execute("DROP TABLE story_bands")
                 self._db.execute("DROP TABLE story_sketches")
 
+    def _add_change_sequence(self) -> None:
+        """Every insert, revision and URL adoption gives the article row the next number of the
+        change sequence (`changes`). Written inside the write transaction, which SQLite runs one
+        at a time, numbers are committed in order: a reader that sees a number sees every lower
+        one. Stores made before the sequence get it now, in row order."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        if "seq" not in columns:
+            with self._write_transaction():
+                self._db.execute("ALTER TABLE articles ADD COLUMN seq INTEGER")
+                self._db.execute("UPDATE articles SET seq = rowid")
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS articles_seq ON articles (seq)")
+
     # -- writes -------------------------------------------------------------------------
     def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
         result = WriteResult()
@@ -215,6 +231,8 @@ class SQLiteStore(Store):
             return result
         now = _now()
         with self._write_transaction():
+            (latest,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()
+            self._seqs = itertools.count(latest + 1)
             by_key = self._fetch_existing("key", [article_key(a) for a in articles])
             by_hash = self._fetch_existing("content_hash", [a.content_hash for a in articles])
             inserts: list[tuple[Any, ...]] = []
@@ -266,7 +284,7 @@ class SQLiteStore(Store):
     def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
         self._db.executemany(
             "INSERT INTO articles (key, content_hash, url, site, lang, published_at, story_id,"
-            " record, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " record, first_seen, last_seen, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         inserts.clear()
@@ -320,7 +338,7 @@ class SQLiteStore(Store):
         record = to_record(article)
         inserts.append(
             (key, article.content_hash, article.url, article.site, article.lang,
-             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now)
+             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now, next(self._seqs))
         )
         row = {"key": key, "content_hash": article.content_hash, "url": article.url, "story_id": article.story_id}
         by_key[key] = row
@@ -338,9 +356,9 @@ class SQLiteStore(Store):
         record = to_record(article)
         self._db.execute(
             "UPDATE articles SET content_hash = ?, site = ?, lang = ?, published_at = ?, story_id = ?,"
-            " record = ?, last_seen = ? WHERE key = ?",
+            " record = ?, last_seen = ?, seq = ? WHERE key = ?",
             (article.content_hash, article.site, article.lang, record["published_at"], article.story_id,
-             json.dumps(record, ensure_ascii=False), now, key),
+             json.dumps(record, ensure_ascii=False), now, next(self._seqs), key),
         )
 
     def _adopt_url(self, stored: dict[str, str], article: Article, now: str) -> None:
@@ -350,8 +368,8 @@ class SQLiteStore(Store):
         record = json.loads(record_json)
         record["url"] = article.url
         self._db.execute(
-            "UPDATE articles SET key = ?, url = ?, record = ?, last_seen = ? WHERE key = ?",
-            (article.url, article.url, json.dumps(record, ensure_ascii=False), now, old_key),
+            "UPDATE articles SET key = ?, url = ?, record = ?, last_seen = ?, seq = ? WHERE key = ?",
+            (article.url, article.url, json.dumps(record, ensure_ascii=False), now, next(self._seqs), old_key),
         )
         self._db.execute("UPDATE revisions SET key = ? WHERE key = ?", (article.url, old_key))
         stored["key"] = stored["url"] = article.url
@@ -406,6 +424,19 @@ class SQLiteStore(Store):
         # A separate cursor streams rows, so memory stays flat for large exports.
         for (record_json,) in self._db.execute(sql, params):
             yield from_record(json.loads(record_json))
+
+    def changes(self, after: int, *, limit: int | None = None) -> Iterator[Change]:
+        sql = "SELECT seq, record FROM articles WHERE seq > ? ORDER BY seq"
+        params: list[Any] = [after]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        # One statement, one snapshot (WAL): a write committing meanwhile is for the next call.
+        for seq, record_json in self._db.execute(sql, params):
+            yield Change(seq, from_record(json.loads(record_json)))
+
+    def latest_change(self) -> int:
+        return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
 
     def count(self, *, since=None, until=None, lang=None, site=None) -> int:
         where, params = self._where(since, until, lang, site)
