@@ -457,7 +457,8 @@ class WatchStep(Step):
     spooled batch, a duplicate) never alerts. Watchlists are read again every
     NEWSMON_WATCH_REFRESH_SECONDS, so that a long crawl sees the ones added meanwhile.
     Counts: `matched` (article x watchlist), `alerts` (raised), `story_updates` (a copy added
-    to its story's alert), `repeats` (an article the alert counted already), `alert_failed`.
+    to its story's alert), `repeats` (an article the alert counted already), `alert_failed`,
+    `store_unavailable` (the watchlists could not be read), and the webhook's (newsmon.alerts).
     """
 
     name = "watch"
@@ -475,6 +476,7 @@ class WatchStep(Step):
             try:
                 self.matcher = Matcher.of(self.store.watchlists())
             except StoreUnavailable as error:
+                self.count("store_unavailable")
                 self.outage.failed(error)
                 return self.matcher  # the watchlists read last, if any: asked again next batch
             self.outage.answered()
