@@ -458,7 +458,7 @@ class WatchStep(Step):
     NEWSMON_WATCH_REFRESH_SECONDS, so that a long crawl sees the ones added meanwhile.
     Counts: `matched` (article x watchlist), `alerts` (raised), `story_updates` (a copy added
     to its story's alert), `repeats` (an article the alert counted already), `alert_failed`,
-    `store_unavailable` (the watchlists could not be read), and the webhook's (newsmon.alerts).
+    `watchlists_unread` (the store did not answer), and the webhook's (newsmon.alerts).
     """
 
     name = "watch"
@@ -475,10 +475,14 @@ class WatchStep(Step):
         if self.loaded_at is None or time.monotonic() - self.loaded_at >= self.refresh_seconds:
             try:
                 self.matcher = Matcher.of(self.store.watchlists())
-            except StoreUnavailable as error:
-                self.count("store_unavailable")
-                self.outage.failed(error)
-                return self.matcher  # the watchlists read last, if any: asked again next batch
+            except StoreError as error:
+                # The watchlists read last, if any, go on matching; they are asked for again next batch.
+                self.count("watchlists_unread")
+                if isinstance(error, StoreUnavailable):
+                    self.outage.failed(error)
+                else:
+                    logger.error("watchlists not read, the last ones read go on matching: %s", error)
+                return self.matcher
             self.outage.answered()
             self.loaded_at = time.monotonic()
         return self.matcher

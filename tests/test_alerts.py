@@ -211,3 +211,18 @@ def test_a_crawl_of_three_outlets_alerts_once_per_story(tmp_path):
         (names[a.watchlist_id], a.story_id) for a in alerts
     )
     assert all(run.stat("newsmon/watch/alerts") == 0 for run in again.values())
+
+
+def test_watchlists_the_store_cannot_give_are_counted_and_the_write_goes_on(tmp_path, uri, monkeypatch, caplog):
+    from newsmon.store import StoreUnavailable
+    from newsmon.store.sqlite import SQLiteStore
+
+    def unavailable(self):
+        raise StoreUnavailable("locked")
+
+    monkeypatch.setattr(SQLiteStore, "watchlists", unavailable)
+    with caplog.at_level(logging.WARNING):
+        stats = load(tmp_path, uri, [record(1, outlet="apa", story="s1")])
+    assert stats.get_value("newsmon/store/inserted") == 1
+    assert stats.get_value("newsmon/watch/watchlists_unread") == 1 and stats.get_value("newsmon/watch/alerts") == 0
+    assert any("not matched against the watchlists" in r.getMessage() for r in caplog.records)
