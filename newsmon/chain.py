@@ -22,17 +22,29 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from scrapy.settings import BaseSettings
 
+from newsmon.alerts import AlertWebhook
 from newsmon.config import ConfigError
 from newsmon.dates import DEFAULT_TZ, is_time_zone, parse_dateline
 from newsmon.fingerprint import content_hash
 from newsmon.items import ARTICLE_FIELDS, Article
 from newsmon.lang import detect_language
 from newsmon.store import OutageLog, Store, StoreError, StoreUnavailable, WriteResult
-from newsmon.store.base import OUTCOMES, IndexedStory, article_key, redact_text
+from newsmon.store.base import (
+    ALERT_RAISED,
+    ALERT_UPDATED,
+    INSERTED,
+    OUTCOMES,
+    REVISED,
+    IndexedStory,
+    article_key,
+    redact_text,
+)
 from newsmon.store.spool import Spool, resolve_spool_dir
 from newsmon.stories import MATCH_KINDS, Sketch, StoryIndex, StoryParams, ensure_index_format
 from newsmon.sites import outlet_of_host
 from newsmon.text import clean_body, clean_line, clean_title, split_title_labels
+from newsmon.urls import is_web_url
+from newsmon.watch import ArticleText, Matcher, Watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +125,7 @@ class CleanStep(Step):
 
     def process(self, article: Article, prepared: Any = None) -> Article:
         self.check_unicode(article)
+        self.check_urls(article)
         article.title, labels = split_title_labels(clean_title(article.title))
         article.labels = list(dict.fromkeys([*(clean_line(label).upper() for label in article.labels), *labels]))
         article.body = clean_body(article.body)
@@ -134,6 +147,18 @@ class CleanStep(Step):
             article.fetched_at = datetime.now(timezone.utc)
         self.count("cleaned")
         return article
+
+    def check_urls(self, article: Article) -> None:
+        """Only http(s) URLs are kept (newsmon.urls.is_web_url): an article whose link is anything
+        else is rejected, a bad image URL is dropped from an article that is otherwise fine."""
+        if article.url and not is_web_url(article.url):
+            self.count("bad_url")
+            raise Rejected("bad_url", f"url is not an http(s) URL: {article.url[:80]!r}")
+        if article.image_url and not is_web_url(article.image_url):
+            self.count("bad_image_url")
+            where = article.url or article.source_path or repr(article.title[:60])
+            logger.warning("%s: image_url dropped, not an http(s) URL: %r", where, article.image_url[:80])
+            article.image_url = ""
 
     def check_unicode(self, article: Article) -> None:
         """Reject text no store can encode: a lone surrogate (`"\\ud800"` is valid JSON) would fail
@@ -344,6 +369,8 @@ class StoreStep(Step):
         self.batches_written = 0
         # Called after every flush with the batch and what the store did with each article.
         self.on_flush: list[Callable[[Sequence[Article], WriteResult], None]] = []
+        # Called once the last batch is flushed, for what finishes after it (alert delivery).
+        self.on_close: list[Callable[[], None]] = []
         self.spool_root = resolve_spool_dir(self.settings.get("NEWSMON_SPOOL_DIR"))
 
     @cached_property
@@ -422,6 +449,85 @@ class StoreStep(Step):
 
     def close(self) -> None:
         self.flush()
+        for callback in self.on_close:
+            callback()
+
+
+class WatchStep(Step):
+    """Match every article the store has just written (inserted or revised) against the
+    watchlists, and record what matched as alerts: one per story (Store.record_alert), the
+    first matching copy raising it, the others growing it. New alerts also go to the webhook
+    (NEWSMON_WATCH_WEBHOOK, newsmon.alerts) when one is set.
+
+    Not a step articles pass through: it hears of every flush (`batch_written`) after the
+    store's write, crawl, load and spool replay alike, so an article that was not stored (a
+    spooled batch, a duplicate) never alerts. Watchlists are read again every
+    NEWSMON_WATCH_REFRESH_SECONDS, so that a long crawl sees the ones added meanwhile.
+    Counts: `matched` (article x watchlist), `alerts` (raised), `story_updates` (a copy added
+    to its story's alert), `repeats` (an article the alert counted already), `alert_failed`,
+    `watchlists_unread` (the store did not answer), and the webhook's (newsmon.alerts).
+    """
+
+    name = "watch"
+
+    def __init__(self, settings: Mapping[str, Any], store: Store, stats: Stats) -> None:
+        super().__init__(settings, store, stats)
+        self.refresh_seconds = self.settings.getfloat("NEWSMON_WATCH_REFRESH_SECONDS", 60.0)
+        self.webhook = AlertWebhook.from_settings(self.settings, stats)
+        self.outage = OutageLog(logger, store, "new articles are not matched against the watchlists")
+        self.matcher = Matcher()
+        self.loaded_at: float | None = None
+
+    def current_matcher(self) -> Matcher:
+        if self.loaded_at is None or time.monotonic() - self.loaded_at >= self.refresh_seconds:
+            try:
+                self.matcher = Matcher.of(self.store.watchlists())
+            except StoreError as error:
+                # The watchlists read last, if any, go on matching; they are asked for again next batch.
+                self.count("watchlists_unread")
+                if isinstance(error, StoreUnavailable):
+                    self.outage.failed(error)
+                else:
+                    logger.error("watchlists not read, the last ones read go on matching: %s", error)
+                return self.matcher
+            self.outage.answered()
+            self.loaded_at = time.monotonic()
+        return self.matcher
+
+    def batch_written(self, batch: Sequence[Article], result: WriteResult) -> None:
+        written = [a for a, outcome in zip(batch, result.outcomes) if outcome in (INSERTED, REVISED)]
+        if not written:
+            return
+        matcher = self.current_matcher()
+        if not matcher.size:
+            return
+        for article in written:
+            text = ArticleText.of(title=article.title, body=article.body, outlet=article.outlet or article.site,
+                                  lang=article.lang, category=article.category)  # fmt: skip
+            for watchlist in matcher.match(text):
+                self.count("matched")
+                self.alert(watchlist, article)
+
+    def alert(self, watchlist: Watchlist, article: Article) -> None:
+        try:
+            outcome, alert = self.store.record_alert(watchlist.id, article)
+        except StoreError as exc:
+            # The article is stored; the next copy of its story raises the alert instead.
+            self.count("alert_failed")
+            logger.error("alert of watchlist %s for %s not recorded: %s", watchlist.name, article_key(article), exc)
+            return
+        if outcome == ALERT_RAISED:
+            self.count("alerts")
+            if self.webhook is not None:
+                self.webhook.send({"event": "alert", "watchlist": watchlist.to_record(), **alert.to_record()})
+        elif outcome == ALERT_UPDATED:
+            self.count("story_updates")
+        else:
+            self.count("repeats")
+
+    def close(self) -> None:
+        if self.webhook is not None:
+            self.webhook.close()
 
 
 CHAIN_STEPS: tuple[type[Step], ...] = (CleanStep, DateStep, DedupeStep, StoryStep, StoreStep)
@@ -455,7 +561,7 @@ class Chain:
         self.head = self.steps[: len(PREPARE_STEPS)]
         self.tail = self.steps[len(PREPARE_STEPS) :]
         if store is not None:
-            link_steps(self.steps)
+            link_steps(self.steps, WatchStep(settings, store, self.stats))
             self.replay_spool()
 
     def process(self, article: Article) -> Article:
@@ -493,12 +599,15 @@ class Chain:
             step.close()
 
 
-def link_steps(steps: list[Step]) -> None:
-    """Tell the dedupe and story steps about every flush: they forget or index their pending batch."""
+def link_steps(steps: list[Step], watch: WatchStep) -> None:
+    """Tell the dedupe and story steps about every flush (they forget or index their pending
+    batch), then the watch step (it matches what was written); close the watch step after
+    the store step's last flush."""
     dedupe = next(s for s in steps if isinstance(s, DedupeStep))
     story = next(s for s in steps if isinstance(s, StoryStep))
     store = next(s for s in steps if isinstance(s, StoreStep))
-    store.on_flush.extend((dedupe.batch_flushed, story.batch_written))
+    store.on_flush.extend((dedupe.batch_flushed, story.batch_written, watch.batch_written))
+    store.on_close.append(watch.close)
 
 
 __all__ = [
@@ -513,5 +622,6 @@ __all__ = [
     "Step",
     "StoreStep",
     "StoryStep",
+    "WatchStep",
     "fields_undecided_after",
 ]

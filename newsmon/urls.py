@@ -21,7 +21,7 @@ from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 if TYPE_CHECKING:
     from newsmon.sites.base import Site
 
-__all__ = ["canonicalize_url", "preferred_url", "site_family"]
+__all__ = ["canonicalize_url", "is_web_url", "preferred_url", "site_family"]
 
 # Query parameters that only say how a reader arrived (campaigns, ad clicks, share widgets):
 # they never select content, so dropping them cannot merge two different pages. Ambiguous
@@ -40,6 +40,21 @@ AMP_OUTPUT_TYPE = ("outputtype", "amp")
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 _AMP_PATH = re.compile(r"^/amp(?=/|$)|/amp/?$")
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an absolute http(s) URL with a host, exactly as given.
+
+    Records come from files anyone can write: a `javascript:` or `data:` URL stored as an
+    article's link would run in the reader's browser on the page that shows it. No stripping
+    first: browsers ignore leading spaces and control characters (` javascript:`), so such a
+    value is refused, not repaired.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced `[` in the host, for one
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and url == url.strip() and url.isprintable()
 
 
 def canonicalize_url(url: str, *, base: str | None = None) -> str:

@@ -130,6 +130,8 @@ NEWSMON_MONITOR_FIELD_COVERAGE = env_json_setting(
     "NEWSMON_MONITOR_FIELD_COVERAGE", {"published_at": 1.0, "body": 1.0, "title": 1.0}
 )
 NEWSMON_MONITOR_WEBHOOK_URL = os.environ.get("NEWSMON_MONITOR_WEBHOOK_URL", "")
+# Watchlist alerts (newsmon.alerts): POSTed as JSON to this URL when set.
+NEWSMON_WATCH_WEBHOOK = os.environ.get("NEWSMON_WATCH_WEBHOOK", "")
 NEWSMON_PROMETHEUS_FILE = os.environ.get("NEWSMON_PROMETHEUS_FILE", "data/metrics/newsmon-{scope}.prom")
 # `newsmon schedule`: spider -> seconds between crawls; $NEWSMON_SCHEDULE may give JSON or
 # "apa=15m,other=1h".

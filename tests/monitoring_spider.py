@@ -30,5 +30,6 @@ class FakeNewsSpider(scrapy.Spider):
             dateline=response.css(".date::text").get(default=""),
             body="\n\n".join(response.css(".article-body p::text").getall()),
             category=response.css(".category::text").get(default=""),
-            image_url=response.css("img.main::attr(src)").get(default=""),
+            # Absolute, as the schema wants and every outlet's parser gives it (the chain drops others).
+            image_url=response.urljoin(src) if (src := response.css("img.main::attr(src)").get()) else "",
         )

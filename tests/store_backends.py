@@ -25,10 +25,12 @@ TEST_MONGO_URI_ENV = "NEWSMON_TEST_MONGO_URI"
 MOCK_URI = "mongodb://localhost:27017/newsmon_test"
 COLLECTION_OPTIONS = (
     "articles_collection", "revisions_collection", "stories_collection", "runs_collection",
-    "seen_collection", "meta_collection",
+    "seen_collection", "meta_collection", "watchlists_collection", "alerts_collection",
 )
 # The MongoStore attributes holding its collections.
-COLLECTION_ATTRIBUTES = ("articles", "revisions_collection", "stories", "runs", "seen", "meta")
+COLLECTION_ATTRIBUTES = (
+    "articles", "revisions_collection", "stories", "runs", "seen", "meta", "watchlists_collection", "alerts_collection",
+)
 
 
 def _accept_sort(add_update: Any) -> Any:

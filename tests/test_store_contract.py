@@ -553,3 +553,122 @@ def test_listing_gaps_are_kept_per_scope_and_forgotten(store: Store):
     assert store.listing_gaps("apa:en") == ["https://en.apa.az/all-news?page=8"]
     store.set_listing_gaps("apa:en", [])
     assert store.listing_gaps("apa:en") == [] and len(store.listing_gaps("report:en")) == 1
+
+
+# -- watchlists and alerts -----------------------------------------------------------------------
+def watchlist(name: str = "energy", terms: tuple[str, ...] = ("oil",), **filters) -> "Watchlist":
+    from newsmon.watch import Watchlist
+
+    return Watchlist(name, terms, **filters)
+
+
+def test_watchlists_are_saved_listed_by_name_and_removed(store):
+    from newsmon.store import WatchlistExists
+
+    second = store.add_watchlist(watchlist("zeta", ("Bayramov", "gas price"), outlets=("apa",), langs=("en", "az")))
+    first = store.add_watchlist(watchlist("alpha"))
+    assert first.id and second.id and first.id != second.id
+    assert first.created_at is not None and first.created_at.utcoffset() == timedelta(0)
+    assert [w.name for w in store.watchlists()] == ["alpha", "zeta"]
+    assert store.watchlists()[1] == second
+    with pytest.raises(WatchlistExists, match="'alpha' exists already"):
+        store.add_watchlist(watchlist("alpha", ("other",)))
+    assert store.remove_watchlist(first.id) is True
+    assert store.remove_watchlist(first.id) is False
+    assert store.watchlists() == [second]
+
+
+def test_one_alert_per_story_grown_by_its_copies(store):
+    from newsmon.store import ALERT_RAISED, ALERT_UNCHANGED, ALERT_UPDATED
+
+    watch = store.add_watchlist(watchlist())
+    founder = replace(article(1), outlet="apa", story_id="story-1")
+    copy = replace(article(2, site="report.az"), outlet="report", story_id="story-1")
+    outcome, alert = store.record_alert(watch.id, founder)
+    assert outcome == ALERT_RAISED
+    assert (alert.watchlist_id, alert.story_id, alert.copies, alert.outlets) == (watch.id, "story-1", 1, ["apa"])
+    assert alert.first["url"] == founder.url and alert.first["title"] == founder.title
+    assert alert.first["published_at"] == "2024-04-28T13:00:00+00:00"
+    assert store.record_alert(watch.id, copy)[0] == ALERT_UPDATED
+    outcome, alert = store.record_alert(watch.id, copy)  # the same copy again: a replayed batch, a revision
+    assert outcome == ALERT_UNCHANGED and (alert.copies, alert.outlets) == (2, ["apa", "report"])
+    assert alert.first["url"] == founder.url and alert.updated_at >= alert.raised_at
+    other_story = replace(article(3), outlet="apa", story_id="story-2")
+    assert store.record_alert(watch.id, other_story)[0] == ALERT_RAISED
+    assert [a.story_id for a in store.alerts()] == ["story-2", "story-1"]
+    assert [a.story_id for a in store.alerts(limit=1)] == ["story-2"]
+    other_watch = store.add_watchlist(watchlist("second"))
+    assert store.record_alert(other_watch.id, founder)[0] == ALERT_RAISED  # its own alert of the same story
+    assert [a.story_id for a in store.alerts(watchlist_id=other_watch.id)] == ["story-1"]
+    assert store.alerts(since=datetime.now(UTC) + timedelta(minutes=1)) == []
+    store.remove_watchlist(watch.id)
+    assert [a.watchlist_id for a in store.alerts()] == [other_watch.id]
+
+
+def test_two_processes_raise_one_alert_for_one_story(backend):
+    """Writers of their own (threads with stores of their own, as two crawls have) record the copies
+    of one story at once: one of them raises the alert, the others update it."""
+    from newsmon.store import ALERT_RAISED
+
+    with backend.opened() as store:
+        watch_id = store.add_watchlist(watchlist()).id
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def record(n: int) -> None:
+        with backend.opened() as store:
+            barrier.wait()
+            for round_ in range(5):
+                copy = replace(article(n * 10 + round_), outlet=f"outlet{n}", story_id=f"story-{round_}")
+                outcomes.append(store.record_alert(watch_id, copy)[0])
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count(ALERT_RAISED) == 5
+    with backend.opened() as store:
+        alerts = store.alerts()
+    assert sorted(a.story_id for a in alerts) == [f"story-{r}" for r in range(5)]
+    assert {a.copies for a in alerts} == {4}
+
+
+# -- the change sequence (newsmon export --after) ------------------------------------------------
+def test_changes_number_inserts_revisions_and_adoptions_not_repeats(store):
+    assert (store.latest_change(), list(store.changes(0))) == (0, [])
+    first, second, third = article(1), article(2), article(3)
+    store.upsert_many([first, second, third])
+    changes = list(store.changes(0))
+    assert [c.article.url for c in changes] == [first.url, second.url, third.url]
+    assert [c.seq for c in changes] == sorted(c.seq for c in changes) and len({c.seq for c in changes}) == 3
+    cursor = changes[-1].seq
+    assert store.latest_change() == cursor
+    store.upsert_many([first, second])  # unchanged: no change
+    assert list(store.changes(cursor)) == []
+    revised = edited(second, "A corrected text.")
+    store.upsert_many([revised])
+    (change,) = store.changes(cursor)
+    assert change.seq > cursor and change.article.content_hash == revised.content_hash
+    offline = replace(article(4), url="")
+    store.upsert_many([offline])
+    store.upsert_many([replace(offline, url="https://apa.az/en/news/4")])  # the crawled copy gives it its URL
+    assert [c.article.url for c in store.changes(change.seq)] == ["https://apa.az/en/news/4"]
+    assert [c.article.url for c in store.changes(0, limit=2)] == [first.url, third.url]
+
+
+def test_articles_stored_before_the_change_sequence_get_numbers(backend):
+    with backend.opened() as store:
+        store.upsert_many([article(1), article(2)])
+        if isinstance(store, SQLiteStore):
+            store._db.execute("DROP INDEX articles_seq")
+            store._db.execute("ALTER TABLE articles DROP COLUMN seq")
+        else:
+            store.articles.update_many({}, {"$unset": {"seq": ""}})
+            store.meta.delete_one({"_id": "change_seq"})
+    with backend.opened() as store:
+        numbered = list(store.changes(0))
+        assert sorted(c.article.url for c in numbered) == [article(1).url, article(2).url]
+        assert len({c.seq for c in numbered}) == 2
+        store.upsert_many([article(3)])
+        assert [c.article.url for c in store.changes(max(c.seq for c in numbered))] == [article(3).url]

@@ -24,17 +24,24 @@ def post_json_in_background(url: str, payload: dict[str, Any], timeout: float = 
     return thread
 
 
-def _post(url: str, payload: dict[str, Any], timeout: float) -> None:
-    # Webhook URLs often carry a secret token in the path: only the host is logged.
-    host = urlsplit(url).netloc or "(no host)"
+def post_json(url: str, payload: dict[str, Any], timeout: float, user_agent: str) -> int:
+    """POST `payload` as JSON; the HTTP status. Raises OSError (URLError, HTTPError for a status
+    of 400 or more, timeouts) or ValueError (a bad URL)."""
     request = urllib.request.Request(
         url,
         data=json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"),
-        headers={"Content-Type": "application/json", "User-Agent": "newsmon-monitor"},
+        headers={"Content-Type": "application/json", "User-Agent": user_agent},
         method="POST",
     )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status
+
+
+def _post(url: str, payload: dict[str, Any], timeout: float) -> None:
+    # Webhook URLs often carry a secret token in the path: only the host is logged.
+    host = urlsplit(url).netloc or "(no host)"
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            logger.info("monitor webhook %s answered HTTP %s", host, response.status)
+        status = post_json(url, payload, timeout, "newsmon-monitor")
+        logger.info("monitor webhook %s answered HTTP %s", host, status)
     except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts; ValueError: bad URL
         logger.error("monitor webhook %s failed: %s", host, exc)

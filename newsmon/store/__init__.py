@@ -1,12 +1,18 @@
 """Article stores: one interface, an embedded SQLite default and MongoDB for production."""
 from newsmon.store.base import (
+    ALERT_RAISED,
+    ALERT_UNCHANGED,
+    ALERT_UPDATED,
     ALIAS,
     DEFAULT_STORE_URI,
+    Alert,
+    Change,
     OutageLog,
     RememberedUrl,
     Store,
     StoreError,
     StoreUnavailable,
+    WatchlistExists,
     WriteResult,
     article_key,
     open_store,
@@ -16,13 +22,19 @@ from newsmon.store.base import (
 )
 
 __all__ = [
+    "ALERT_RAISED",
+    "ALERT_UNCHANGED",
+    "ALERT_UPDATED",
     "ALIAS",
+    "Alert",
+    "Change",
     "DEFAULT_STORE_URI",
     "OutageLog",
     "RememberedUrl",
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "WatchlistExists",
     "WriteResult",
     "article_key",
     "open_store",

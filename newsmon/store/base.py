@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shlex
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from newsmon.items import Article, isoformat_utc
+from newsmon.watch import Watchlist
 
 DEFAULT_STORE_URI = "sqlite:///data/newsmon.db"
 STORE_ENV_VAR = "NEWSMON_STORE"
@@ -92,6 +94,69 @@ class WriteResult:
     @property
     def duplicates(self) -> int:
         return self.count(DUPLICATE)
+
+
+# What `record_alert` did: raised a new alert, added a copy to the story's alert, or nothing
+# (the article was already counted: a revision, a replayed batch).
+ALERT_RAISED = "raised"
+ALERT_UPDATED = "updated"
+ALERT_UNCHANGED = "unchanged"
+
+
+class WatchlistExists(StoreError):
+    """`add_watchlist` with a name another watchlist has."""
+
+
+@dataclass
+class Alert:
+    """One story that matched one watchlist: raised by its first matching article, then grown
+    by every later copy (other outlets, translations) instead of alerting again.
+
+    `first` describes the article that raised it (`alert_article`); `copies` counts the distinct
+    articles of the story that matched, `outlets` who carried them, in order of arrival.
+    """
+
+    watchlist_id: str
+    story_id: str
+    raised_at: datetime
+    updated_at: datetime
+    first: dict[str, Any]
+    copies: int
+    outlets: list[str]
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready (the webhook's payload, the API)."""
+        return {"watchlist_id": self.watchlist_id, "story_id": self.story_id,
+                "raised_at": isoformat_utc(self.raised_at), "updated_at": isoformat_utc(self.updated_at),
+                "first": self.first, "copies": self.copies, "outlets": self.outlets}  # fmt: skip
+
+
+def alert_article(article: Article) -> dict[str, Any]:
+    """What an alert keeps of the article that raised it."""
+    return {"key": article_key(article), "url": article.url, "title": article.title, "outlet": article.outlet,
+            "site": article.site, "lang": article.lang, "published_at": isoformat_utc(article.published_at)}  # fmt: skip
+
+
+def alert_story(article: Article) -> str:
+    """The story an article alerts for: its story id, its content when it has none (the story
+    step could not assign one)."""
+    return article.story_id or article.content_hash
+
+
+def new_watchlist_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def article_outlet(article: Article) -> str:
+    return article.outlet or article.site
+
+
+class Change(NamedTuple):
+    """One article as `Store.changes` gives it: its current version and the number of the change
+    (insert, revision, URL adoption) that made it."""
+
+    seq: int
+    article: Article
 
 
 # A story as the story index keeps it: (story id, sketch bytes, LSH keys).
@@ -268,6 +333,20 @@ class Store(ABC):
     ) -> Iterator[Article]:
         """Articles matching the filters, newest `published_at` first, streamed."""
 
+    # Incremental delivery (`newsmon export --after`): every change numbered in one sequence.
+    @abstractmethod
+    def changes(self, after: int, *, limit: int | None = None) -> Iterator[Change]:
+        """Articles inserted or changed since change number `after`, in change order, each in its
+        current version, streamed: the next call with the last `seq` seen gives what came after,
+        with no gap and no repeat, however many writers are busy meanwhile. An article changed
+        twice since `after` comes once, in its latest version (earlier ones are its revisions).
+        Changes still being written (on MongoDB, by a writer that reserved lower numbers) are left
+        for a later call."""
+
+    @abstractmethod
+    def latest_change(self) -> int:
+        """The highest change number given out so far (0 for an empty store): no valid cursor is higher."""
+
     @abstractmethod
     def count(
         self,
@@ -338,6 +417,34 @@ class Store(ABC):
     @abstractmethod
     def recent_runs(self, spider: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """Newest first."""
+
+    # Watchlists (newsmon.watch) and the alerts they raised (newsmon.alerts).
+    @abstractmethod
+    def add_watchlist(self, watchlist: Watchlist) -> Watchlist:
+        """Save a watchlist; returns it with its new `id` and `created_at`. Names are unique:
+        WatchlistExists when another watchlist has this one's."""
+
+    @abstractmethod
+    def watchlists(self) -> list[Watchlist]:
+        """Every watchlist, by name."""
+
+    @abstractmethod
+    def remove_watchlist(self, watchlist_id: str) -> bool:
+        """Forget the watchlist and its alerts; False when there is none with this id."""
+
+    @abstractmethod
+    def record_alert(self, watchlist_id: str, article: Article) -> tuple[str, Alert]:
+        """Record that a stored `article` matched the watchlist: (ALERT_RAISED, the new alert) for
+        the first article of its story (`alert_story`), (ALERT_UPDATED, the alert) for another
+        copy, (ALERT_UNCHANGED, the alert) for an article it already counts.
+
+        Keyed by (watchlist id, story id) with a unique key, so that of two processes recording
+        copies of one story at once exactly one raises the alert.
+        """
+
+    @abstractmethod
+    def alerts(self, limit: int = 50, *, watchlist_id: str | None = None, since: datetime | None = None) -> list[Alert]:
+        """Alerts newest raised first: of one watchlist, raised at `since` or later, at most `limit`."""
 
     @abstractmethod
     def close(self) -> None: ...

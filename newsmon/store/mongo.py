@@ -13,6 +13,19 @@ write per story, not one per band: a story has some 50 band keys). `runs`: `{spi
 and where listings read in part continue (`listing_gaps:<scope>`).
 `seen_urls`: fetched URLs under which no article is stored, `{_id: url, what, target, remembered_at}`
 (looked up by `_id`, so the primary index is all they need).
+`watchlists`: `{_id: id, name, record}` (name unique). `alerts`: one per (watchlist, story),
+`{_id: "<watchlist id>/<story id>", watchlist_id, story_id, raised_at, updated_at, first,
+article_keys, outlets}`: the `_id` makes the alert of a story unique across processes.
+
+Change sequence (`changes`, `newsmon export --after`): every insert, revision and URL adoption
+gives the article document the next number, `seq`, from the `meta` document `change_seq`
+(`{value, writers: {<token>: {first, expires}}}`). Numbers are reserved a batch at a time by a
+compare-and-set that also registers the writer, and the writer is unregistered once its writes
+are done. A reader stops below the lowest number a registered writer still holds, so a number
+committed out of order (writer A holds 9, writer B writes 10 first) is not passed over. A writer
+that died is ignored once its registration expires (`change_lease_seconds`). docs/mongodb.md
+explains why this is safe. Articles stored before the sequence get numbers on the first
+operation of a store that reaches the server.
 
 Opening a store needs no server: the indexes are created (idempotently) by the first operation
 that reaches it, before that operation. So a crawl starts while MongoDB is down, and spools.
@@ -49,13 +62,18 @@ import bson
 from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.errors import BSONError
-from pymongo import ASCENDING, DESCENDING, TEXT, DeleteOne, InsertOne, MongoClient, UpdateOne
+from pymongo import ASCENDING, DESCENDING, TEXT, DeleteOne, InsertOne, MongoClient, ReturnDocument, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 
 from newsmon.items import ARTICLE_FIELDS, DATETIME_FIELDS, Article, from_record, isoformat_utc, parse_isoformat
 from newsmon.store.base import (
+    ALERT_RAISED,
+    ALERT_UNCHANGED,
+    ALERT_UPDATED,
     ALIAS,
+    Alert,
+    Change,
     DUPLICATE,
     INSERTED,
     REVISED,
@@ -67,12 +85,18 @@ from newsmon.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    WatchlistExists,
     WriteResult,
     StoryMember,
+    alert_article,
+    alert_story,
     article_key,
+    article_outlet,
     describe_stories,
+    new_watchlist_id,
     redact_uri,
 )
+from newsmon.watch import Watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +116,8 @@ _STORY_INDEX_FORMAT = "story_index_format"  # its `meta` document
 _STORY_INDEX_LAYOUT = "story-documents"  # one document per story (see the module docstring)
 _LEGACY_STORY_COLLECTIONS = ("story_bands", "story_sketches")  # the layout before: a document per band
 _LISTING_GAPS = "listing_gaps:"  # + scope: where a listing read in part continues
+_CHANGE_SEQ = "change_seq"  # the `meta` document of the change sequence
+_BACKFILL_CHUNK = 1000
 _REBUILD_LEASE = "story_index_rebuild"  # the `meta` document of the process rebuilding the story index
 # Longer than any rebuild takes (100,000 stories: minutes); a holder that died frees it then.
 _REBUILD_LEASE_TERM = timedelta(hours=1)
@@ -112,11 +138,14 @@ class MongoStore(Store):
         runs_collection: str = "runs",
         seen_collection: str = "seen_urls",
         meta_collection: str = "meta",
+        watchlists_collection: str = "watchlists",
+        alerts_collection: str = "alerts",
         retry_attempts: int = 3,
         retry_backoff: float = 0.5,
         server_selection_timeout_ms: int = 2000,
         socket_timeout_ms: int = 20_000,
         breaker_seconds: float = 30.0,
+        change_lease_seconds: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """A store on the URI's database; no server is contacted yet (see the module docstring).
@@ -129,13 +158,16 @@ class MongoStore(Store):
         `socket_timeout_ms`: for the server's answer (pymongo's default is to wait for ever, so a
         server that stops answering without closing its connections would stop the crawl for good).
         `breaker_seconds`: how long operations fail fast after one failed for good (0: never);
-        `clock` measures it (seconds, monotonic).
+        `clock` measures it (seconds, monotonic). `change_lease_seconds`: how long a writer's
+        reserved change numbers hold readers back (`changes`) before it is taken for dead; far
+        longer than a batch write takes.
         """
         # Only the redacted form is kept: it is what every message and `repr` shows.
         self.uri = redact_uri(uri)
         self.retry_attempts = max(1, retry_attempts)
         self.retry_backoff = retry_backoff
         self._breaker = CircuitBreaker(breaker_seconds, clock)
+        self.change_lease = timedelta(seconds=change_lease_seconds)
         self._indexed = False
         # Whether the server has the text index on title/body (a `$text` search needs it); None
         # until the first operation that reaches the server has checked the indexes.
@@ -153,6 +185,8 @@ class MongoStore(Store):
         self.runs: Collection = database[runs_collection]
         self.seen: Collection = database[seen_collection]
         self.meta: Collection = database[meta_collection]
+        self.watchlists_collection: Collection = database[watchlists_collection]
+        self.alerts_collection: Collection = database[alerts_collection]
 
     def __repr__(self) -> str:
         return f"MongoStore({self.uri!r})"
@@ -173,11 +207,19 @@ class MongoStore(Store):
             [("site", ASCENDING), ("lang", ASCENDING), ("published_at", DESCENDING)], name="site_lang_published"
         )
         articles.create_index("story_id", name="story")
+        # Not unique: while articles stored before the sequence get theirs, many have none.
+        articles.create_index("seq", name="change_seq")
         self.revisions_collection.create_index(
             [("key", ASCENDING), ("revised_at", ASCENDING), ("seq", ASCENDING)], name="key_revised"
         )
         self.stories.create_index("bands", name="bands")
         self.runs.create_index([("spider", ASCENDING), ("started_at", DESCENDING)], name="spider_started")
+        self.watchlists_collection.create_index("name", unique=True, name="name_unique")
+        self.alerts_collection.create_index(
+            [("watchlist_id", ASCENDING), ("story_id", ASCENDING)], unique=True, name="watchlist_story_unique"
+        )
+        self.alerts_collection.create_index([("raised_at", DESCENDING)], name="raised_desc")
+        self._number_unnumbered_articles()
         try:
             # For full-text search. No stemming ("none"): the text is Azerbaijani, Russian and English.
             articles.create_index(
@@ -331,8 +373,17 @@ class MongoStore(Store):
             # that then loses a race leaves an extra copy of a version behind, never a gap.
             requests = [UpdateOne({"_id": r["_id"]}, {"$setOnInsert": r}, upsert=True) for r in batch.revisions]
             self._bulk(self.revisions_collection, requests, ordered=False)
-        lost: set[_Doc] = set()
         docs = batch.docs_to_write()
+        changing = [doc for doc in docs if doc.inserts or doc.changed]
+        if not changing:
+            return self._write_docs(batch, docs)
+        with self._numbered_changes(len(changing)) as numbers:
+            for doc in changing:
+                doc.seq = next(numbers)
+            return self._write_docs(batch, docs)
+
+    def _write_docs(self, batch: "_Batch", docs: list["_Doc"]) -> set["_Doc"]:
+        lost: set[_Doc] = set()
         moved = [doc for doc in docs if doc.moved]
         if moved:
             # The document of an adopted URL gets a new _id: delete the old one before inserting
@@ -352,6 +403,83 @@ class MongoStore(Store):
         # An insert that matched instead: another process stored the same document just before.
         lost |= {doc for doc in owners if doc.inserts and doc.key not in upserted}
         return lost
+
+    # -- the change sequence ------------------------------------------------------------
+    def _reserve_changes(self, count: int) -> tuple[ObjectId, int]:
+        """Reserve `count` change numbers and register this writer as holding them, in one
+        compare-and-set on `change_seq`; returns (the writer's token, the first number).
+
+        Raw operations: called inside `_call` (a batch write, the first operation's numbering)."""
+        token = ObjectId()
+        while True:
+            now = _now()
+            current = self.meta.find_one({"_id": _CHANGE_SEQ})
+            if current is None:
+                try:
+                    self.meta.insert_one({"_id": _CHANGE_SEQ, "value": count,
+                                          "writers": {str(token): {"first": 1, "expires": now + self.change_lease}}})  # fmt: skip
+                    return token, 1
+                except DuplicateKeyError:
+                    continue  # another writer made it first
+            value = current["value"]
+            expired = {f"writers.{t}": "" for t, w in current.get("writers", {}).items() if _utc(w["expires"]) < now}
+            update: dict[str, Any] = {"$set": {"value": value + count,
+                                               f"writers.{token}": {"first": value + 1, "expires": now + self.change_lease}}}  # fmt: skip
+            if expired:
+                update["$unset"] = expired
+            if self.meta.update_one({"_id": _CHANGE_SEQ, "value": value}, update).modified_count:
+                return token, value + 1
+
+    def _release_changes(self, token: ObjectId) -> None:
+        self.meta.update_one({"_id": _CHANGE_SEQ}, {"$unset": {f"writers.{token}": ""}})
+
+    @contextmanager
+    def _numbered_changes(self, count: int) -> Iterator[Iterator[int]]:
+        """`count` change numbers, held from reservation until the block's writes are done."""
+        token, first = self._call("reserve change numbers", lambda: self._reserve_changes(count))
+        try:
+            yield iter(range(first, first + count))
+        finally:
+            self._call("release change numbers", lambda: self._release_changes(token))
+
+    def _number_unnumbered_articles(self) -> None:
+        """Give articles stored before the change sequence their numbers (raw operations: it runs
+        inside the first `_call`). Two processes doing it at once number each article once: the
+        update only applies to an article that has no number yet."""
+        while ids := [d["_id"] for d in self.articles.find({"seq": {"$exists": False}}, {"_id": 1}, limit=_BACKFILL_CHUNK)]:
+            token, first = self._reserve_changes(len(ids))
+            try:
+                requests = [UpdateOne({"_id": key, "seq": {"$exists": False}}, {"$set": {"seq": first + n}})
+                            for n, key in enumerate(ids)]  # fmt: skip
+                self.articles.bulk_write(requests, ordered=False)
+            finally:
+                self._release_changes(token)
+            logger.info("MongoDB %s: %d articles stored before the change sequence numbered", self.uri, len(ids))
+
+    def _change_horizon(self) -> int:
+        """The lowest change number a reader must not reach yet: the first one a live writer
+        holds, else the one after the last reserved."""
+        current = self.meta.find_one({"_id": _CHANGE_SEQ})
+        if current is None:
+            return 1
+        now = _now()
+        held = [w["first"] for w in current.get("writers", {}).values() if _utc(w["expires"]) >= now]
+        return min([*held, current["value"] + 1])
+
+    def changes(self, after: int, *, limit: int | None = None) -> Iterator[Change]:
+        if limit is not None and limit <= 0:
+            return
+        with self._breaker_guard("changes"), self._errors("changes"):
+            self._ensure_indexes_once()
+            horizon = self._change_horizon()
+            cursor = self.articles.find({"seq": {"$gt": after, "$lt": horizon}}, sort=[("seq", ASCENDING)], limit=limit or 0)
+            with closing(cursor):
+                for document in cursor:
+                    yield Change(document["seq"], _article(document))
+
+    def latest_change(self) -> int:
+        current = self._call("latest_change", lambda: self.meta.find_one({"_id": _CHANGE_SEQ}))
+        return 0 if current is None else current["value"]
 
     # -- reads --------------------------------------------------------------------------
     def has_url(self, url: str) -> bool:
@@ -611,6 +739,74 @@ class MongoStore(Store):
         documents = self._call("recent_runs", lambda: list(self.runs.find(query, sort=sort, limit=limit)))
         return [document["record"] for document in documents]
 
+    # -- watchlists and alerts ----------------------------------------------------------
+    def add_watchlist(self, watchlist: Watchlist) -> Watchlist:
+        saved = dataclasses.replace(watchlist, id=new_watchlist_id(), created_at=_now())
+        document = {"_id": saved.id, "name": saved.name, "record": saved.to_record()}
+
+        def insert() -> None:
+            try:
+                self.watchlists_collection.insert_one(document)
+            except DuplicateKeyError:
+                if self.watchlists_collection.find_one({"_id": saved.id}) is not None:
+                    return  # a retried insert that had gone through
+                raise WatchlistExists(f"a watchlist named {watchlist.name!r} exists already") from None
+
+        self._call("add_watchlist", insert)
+        return saved
+
+    def watchlists(self) -> list[Watchlist]:
+        documents = self._call("watchlists", lambda: list(self.watchlists_collection.find({}, sort=[("name", ASCENDING), ("_id", ASCENDING)])))
+        return [Watchlist.from_record(document["record"]) for document in documents]
+
+    def remove_watchlist(self, watchlist_id: str) -> bool:
+        def remove() -> bool:
+            self.alerts_collection.delete_many({"watchlist_id": watchlist_id})
+            return self.watchlists_collection.delete_one({"_id": watchlist_id}).deleted_count > 0
+
+        return self._call("remove_watchlist", remove)
+
+    def record_alert(self, watchlist_id: str, article: Article) -> tuple[str, Alert]:
+        story_id, key, outlet, now = alert_story(article), article_key(article), article_outlet(article), _now()
+        alert_id = f"{watchlist_id}/{story_id}"
+        raise_it = {"_id": alert_id, "watchlist_id": watchlist_id, "story_id": story_id, "raised_at": now,
+                    "first": alert_article(article)}  # fmt: skip
+
+        def record() -> tuple[str, dict[str, Any]]:
+            # A plain insert raises the alert: of two processes raising one story's alert at once,
+            # the second one's insert collides with the first's _id. (An upsert cannot tell: a
+            # server may retry a colliding upsert as an update, and both would seem to insert.)
+            raised = {**raise_it, "updated_at": now, "article_keys": [key], "outlets": [outlet]}
+            try:
+                self.alerts_collection.insert_one(raised)
+                return ALERT_RAISED, raised
+            except DuplicateKeyError:
+                pass
+            # The alert exists: add the article unless it counts it already (a replayed batch, a revision).
+            grown = self.alerts_collection.find_one_and_update(
+                {"_id": alert_id, "article_keys": {"$ne": key}},
+                {"$set": {"updated_at": now}, "$addToSet": {"article_keys": key, "outlets": outlet}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if grown is not None:
+                return ALERT_UPDATED, grown
+            return ALERT_UNCHANGED, self.alerts_collection.find_one({"_id": alert_id})
+
+        outcome, document = self._call("record_alert", record)
+        return outcome, _alert(document)
+
+    def alerts(self, limit: int = 50, *, watchlist_id: str | None = None, since: datetime | None = None) -> list[Alert]:
+        if limit <= 0:
+            return []
+        query: dict[str, Any] = {}
+        if watchlist_id is not None:
+            query["watchlist_id"] = watchlist_id
+        if since is not None:
+            query["raised_at"] = {"$gte": _utc(since)}
+        sort = [("raised_at", DESCENDING), ("watchlist_id", ASCENDING), ("story_id", ASCENDING)]
+        documents = self._call("alerts", lambda: list(self.alerts_collection.find(query, sort=sort, limit=limit)))
+        return [_alert(document) for document in documents]
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
@@ -668,6 +864,7 @@ class _Doc:
     first_seen: datetime | None = None
     changed: bool = False  # fields differ from the stored document
     seen: bool = False  # last_seen moves
+    seq: int | None = None  # the change number of an insert or a change (MongoStore._apply)
 
     @classmethod
     def from_stored(cls, document: dict[str, Any]) -> "_Doc":
@@ -698,13 +895,13 @@ class _Doc:
         insert a second document with the same _id and the server refuses it (E11000).
         """
         if self.inserts:
-            insert = {**self.fields, "first_seen": self.first_seen or now}
+            insert = {**self.fields, "first_seen": self.first_seen or now, "seq": self.seq}
             return UpdateOne(
                 {"_id": self.key, "content_hash": self.content_hash},
                 {"$setOnInsert": insert, "$set": {"last_seen": now}},
                 upsert=True,
             )
-        changes = {**self.fields} if self.changed else {}
+        changes = {**self.fields, "seq": self.seq} if self.changed else {}
         return UpdateOne(
             {"_id": self.key, "content_hash": self.stored_hash}, {"$set": {**changes, "last_seen": now}}, upsert=True
         )
@@ -850,6 +1047,11 @@ def _document(article: Article) -> dict[str, Any]:
 
 def _article(document: dict[str, Any]) -> Article:
     return from_record({name: document.get(name) for name in ARTICLE_FIELDS})
+
+
+def _alert(document: dict[str, Any]) -> Alert:
+    return Alert(document["watchlist_id"], document["story_id"], _utc(document["raised_at"]), _utc(document["updated_at"]),
+                 document["first"], len(document["article_keys"]), list(document["outlets"]))  # fmt: skip
 
 
 def _remembered_filter(urls: list[str], dropped_since: datetime | None) -> dict[str, Any]:

@@ -6,6 +6,8 @@ lock before reading, so concurrent crawler processes sharing the file cannot rac
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import sqlite3
 import time
@@ -17,7 +19,12 @@ from typing import Any
 
 from newsmon.items import Article, from_record, isoformat_utc, parse_isoformat, to_record
 from newsmon.store.base import (
+    ALERT_RAISED,
+    ALERT_UNCHANGED,
+    ALERT_UPDATED,
     ALIAS,
+    Alert,
+    Change,
     DUPLICATE,
     INSERTED,
     IndexedStory,
@@ -29,12 +36,18 @@ from newsmon.store.base import (
     Store,
     StoreError,
     StoreUnavailable,
+    WatchlistExists,
     WriteResult,
     StoryMember,
+    alert_article,
+    alert_story,
     article_key,
+    article_outlet,
     describe_stories,
+    new_watchlist_id,
     redact_uri,
 )
+from newsmon.watch import Watchlist
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -47,7 +60,8 @@ CREATE TABLE IF NOT EXISTS articles (
     story_id TEXT NOT NULL DEFAULT '',
     record TEXT NOT NULL,
     first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
+    last_seen TEXT NOT NULL,
+    seq INTEGER  -- the change sequence: see SQLiteStore._add_change_sequence
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at DESC);
 CREATE INDEX IF NOT EXISTS articles_site_lang_published ON articles (site, lang, published_at);
@@ -88,6 +102,24 @@ CREATE TABLE IF NOT EXISTS seen_urls (
     target TEXT NOT NULL DEFAULT '',
     remembered_at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS watchlists (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    record TEXT NOT NULL
+) WITHOUT ROWID;
+-- One alert per (watchlist, story): the primary key makes a second process's insert of the
+-- same story an update instead of a second alert.
+CREATE TABLE IF NOT EXISTS alerts (
+    watchlist_id TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    first TEXT NOT NULL,
+    article_keys TEXT NOT NULL,
+    outlets TEXT NOT NULL,
+    PRIMARY KEY (watchlist_id, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at DESC);
 """
 
 # `meta` rows of listings read in part: `listing_gaps:<scope>` -> JSON list of URLs to continue from.
@@ -164,6 +196,7 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA cache_size=-131072")
             self._drop_old_story_index()
             self._db.executescript(_SCHEMA)
+            self._add_change_sequence()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
 
@@ -179,6 +212,18 @@ class SQLiteStore(Store):
                 self._db.execute("DROP TABLE story_bands")
                 self._db.execute("DROP TABLE story_sketches")
 
+    def _add_change_sequence(self) -> None:
+        """Every insert, revision and URL adoption gives the article row the next number of the
+        change sequence (`changes`). Written inside the write transaction, which SQLite runs one
+        at a time, numbers are committed in order: a reader that sees a number sees every lower
+        one. Stores made before the sequence get it now, in row order."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        if "seq" not in columns:
+            with self._write_transaction():
+                self._db.execute("ALTER TABLE articles ADD COLUMN seq INTEGER")
+                self._db.execute("UPDATE articles SET seq = rowid")
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS articles_seq ON articles (seq)")
+
     # -- writes -------------------------------------------------------------------------
     def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
         result = WriteResult()
@@ -186,6 +231,8 @@ class SQLiteStore(Store):
             return result
         now = _now()
         with self._write_transaction():
+            (latest,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()
+            self._seqs = itertools.count(latest + 1)
             by_key = self._fetch_existing("key", [article_key(a) for a in articles])
             by_hash = self._fetch_existing("content_hash", [a.content_hash for a in articles])
             inserts: list[tuple[Any, ...]] = []
@@ -237,7 +284,7 @@ class SQLiteStore(Store):
     def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
         self._db.executemany(
             "INSERT INTO articles (key, content_hash, url, site, lang, published_at, story_id,"
-            " record, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " record, first_seen, last_seen, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         inserts.clear()
@@ -291,7 +338,7 @@ class SQLiteStore(Store):
         record = to_record(article)
         inserts.append(
             (key, article.content_hash, article.url, article.site, article.lang,
-             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now)
+             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now, next(self._seqs))
         )
         row = {"key": key, "content_hash": article.content_hash, "url": article.url, "story_id": article.story_id}
         by_key[key] = row
@@ -309,9 +356,9 @@ class SQLiteStore(Store):
         record = to_record(article)
         self._db.execute(
             "UPDATE articles SET content_hash = ?, site = ?, lang = ?, published_at = ?, story_id = ?,"
-            " record = ?, last_seen = ? WHERE key = ?",
+            " record = ?, last_seen = ?, seq = ? WHERE key = ?",
             (article.content_hash, article.site, article.lang, record["published_at"], article.story_id,
-             json.dumps(record, ensure_ascii=False), now, key),
+             json.dumps(record, ensure_ascii=False), now, next(self._seqs), key),
         )
 
     def _adopt_url(self, stored: dict[str, str], article: Article, now: str) -> None:
@@ -321,8 +368,8 @@ class SQLiteStore(Store):
         record = json.loads(record_json)
         record["url"] = article.url
         self._db.execute(
-            "UPDATE articles SET key = ?, url = ?, record = ?, last_seen = ? WHERE key = ?",
-            (article.url, article.url, json.dumps(record, ensure_ascii=False), now, old_key),
+            "UPDATE articles SET key = ?, url = ?, record = ?, last_seen = ?, seq = ? WHERE key = ?",
+            (article.url, article.url, json.dumps(record, ensure_ascii=False), now, next(self._seqs), old_key),
         )
         self._db.execute("UPDATE revisions SET key = ? WHERE key = ?", (article.url, old_key))
         stored["key"] = stored["url"] = article.url
@@ -377,6 +424,19 @@ class SQLiteStore(Store):
         # A separate cursor streams rows, so memory stays flat for large exports.
         for (record_json,) in self._db.execute(sql, params):
             yield from_record(json.loads(record_json))
+
+    def changes(self, after: int, *, limit: int | None = None) -> Iterator[Change]:
+        sql = "SELECT seq, record FROM articles WHERE seq > ? ORDER BY seq"
+        params: list[Any] = [after]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        # One statement, one snapshot (WAL): a write committing meanwhile is for the next call.
+        for seq, record_json in self._db.execute(sql, params):
+            yield Change(seq, from_record(json.loads(record_json)))
+
+    def latest_change(self) -> int:
+        return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
 
     def count(self, *, since=None, until=None, lang=None, site=None) -> int:
         where, params = self._where(since, until, lang, site)
@@ -526,6 +586,76 @@ class SQLiteStore(Store):
         else:
             rows = self._db.execute("SELECT record FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", (limit,))
         return [json.loads(record) for (record,) in rows]
+
+    # -- watchlists and alerts ----------------------------------------------------------
+    def add_watchlist(self, watchlist: Watchlist) -> Watchlist:
+        saved = dataclasses.replace(watchlist, id=new_watchlist_id(), created_at=datetime.now(timezone.utc))
+        try:
+            self._write_rows(
+                "INSERT INTO watchlists (id, name, record) VALUES (?, ?, ?)",
+                [(saved.id, saved.name, json.dumps(saved.to_record(), ensure_ascii=False))],
+            )
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                raise WatchlistExists(f"a watchlist named {watchlist.name!r} exists already") from None
+            raise
+        return saved
+
+    def watchlists(self) -> list[Watchlist]:
+        rows = self._db.execute("SELECT record FROM watchlists ORDER BY name, id")
+        return [Watchlist.from_record(json.loads(record)) for (record,) in rows]
+
+    def remove_watchlist(self, watchlist_id: str) -> bool:
+        with self._write_transaction():
+            self._db.execute("DELETE FROM alerts WHERE watchlist_id = ?", (watchlist_id,))
+            return self._db.execute("DELETE FROM watchlists WHERE id = ?", (watchlist_id,)).rowcount > 0
+
+    def record_alert(self, watchlist_id: str, article: Article) -> tuple[str, Alert]:
+        story_id, key, outlet, now = alert_story(article), article_key(article), article_outlet(article), _now()
+        with self._write_transaction():  # BEGIN IMMEDIATE: the read and the write are one step for every process
+            row = self._db.execute(
+                "SELECT article_keys, outlets FROM alerts WHERE watchlist_id = ? AND story_id = ?", (watchlist_id, story_id)
+            ).fetchone()
+            if row is None:
+                outcome = ALERT_RAISED
+                self._db.execute(
+                    "INSERT INTO alerts (watchlist_id, story_id, raised_at, updated_at, first, article_keys, outlets)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (watchlist_id, story_id, now, now, json.dumps(alert_article(article), ensure_ascii=False),
+                     json.dumps([key]), json.dumps([outlet])),
+                )  # fmt: skip
+            else:
+                keys, outlets = json.loads(row[0]), json.loads(row[1])
+                outcome = ALERT_UNCHANGED if key in keys else ALERT_UPDATED
+                if outcome == ALERT_UPDATED:
+                    self._db.execute(
+                        "UPDATE alerts SET updated_at = ?, article_keys = ?, outlets = ? WHERE watchlist_id = ? AND story_id = ?",
+                        (now, json.dumps([*keys, key]), json.dumps(list(dict.fromkeys([*outlets, outlet]))), watchlist_id, story_id),
+                    )  # fmt: skip
+        (alert,) = self._alerts("WHERE watchlist_id = ? AND story_id = ?", [watchlist_id, story_id], 1)
+        return outcome, alert
+
+    def alerts(self, limit: int = 50, *, watchlist_id: str | None = None, since: datetime | None = None) -> list[Alert]:
+        clauses, params = [], []
+        if watchlist_id is not None:
+            clauses.append("watchlist_id = ?")
+            params.append(watchlist_id)
+        if since is not None:
+            clauses.append("raised_at >= ?")
+            params.append(_comparable_time(since))
+        return self._alerts(("WHERE " + " AND ".join(clauses)) if clauses else "", params, limit)
+
+    def _alerts(self, where: str, params: list[Any], limit: int) -> list[Alert]:
+        rows = self._db.execute(
+            "SELECT watchlist_id, story_id, raised_at, updated_at, first, article_keys, outlets FROM alerts"
+            f" {where} ORDER BY raised_at DESC, watchlist_id, story_id LIMIT ?",
+            [*params, max(0, limit)],
+        )
+        return [
+            Alert(watchlist, story, parse_isoformat(raised), parse_isoformat(updated), json.loads(first),
+                  len(json.loads(keys)), json.loads(outlets))
+            for watchlist, story, raised, updated, first, keys, outlets in rows
+        ]  # fmt: skip
 
     def close(self) -> None:
         self._db.close()
