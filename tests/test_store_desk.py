@@ -141,11 +141,19 @@ def test_fts_expression_quotes_every_form():
     )
 
 
-def test_token_filter_asks_for_every_term_in_one_of_its_forms():
-    assert token_filter(parse_query('Əliyev "neft hasilatı"')) == {"$and": [
-        {"$or": [{SEARCH_FIELD: {"$all": ["eliyev"]}}, {SEARCH_FIELD: {"$all": ["aliyev"]}}]},
-        {SEARCH_FIELD: {"$all": ["neft", "hasilati"]}},
-    ]}  # fmt: skip
+@pytest.mark.parametrize(
+    "query, condition",
+    [
+        ("neft", {SEARCH_FIELD: "neft"}),
+        ("Əliyev", {SEARCH_FIELD: {"$in": ["eliyev", "aliyev"]}}),
+        ('Əliyev "neft hasilatı" neft', {"$and": [
+            {SEARCH_FIELD: {"$in": ["eliyev", "aliyev"]}}, {SEARCH_FIELD: "neft"}, {SEARCH_FIELD: "hasilati"},
+        ]}),
+        ('"İlham Əliyev"', {"$and": [{SEARCH_FIELD: "ilham"}, {SEARCH_FIELD: {"$in": ["eliyev", "aliyev"]}}]}),
+    ],
+)  # fmt: skip
+def test_token_filter_asks_for_every_word_in_one_of_its_forms(query, condition):
+    assert token_filter(parse_query(query)) == condition
 
 
 def test_sqlite_store_of_an_older_layout_gets_its_search_index_once(tmp_path):

@@ -916,13 +916,21 @@ def _document(article: Article) -> dict[str, Any]:
 
 
 def token_filter(query: SearchQuery) -> dict[str, Any]:
-    """The articles whose tokens hold every term of `query` in one of its forms (every word of a
-    phrase; whether in a row is for the caller to check)."""
-    def term(forms: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
-        alternatives = [{SEARCH_FIELD: {"$all": list(form)}} for form in forms]
-        return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
+    """Articles whose tokens hold every word of `query`, each in one of its forms.
 
-    return {"$and": [term(t.forms) for t in query.terms]}
+    One condition per word position: a token (equality) or, for a word with ə, either of its
+    forms (`$in`). A term's forms differ only in how ə is read, so they have the same words in
+    the same places; a phrase's order is for the caller to check. Equalities and `$in` walk the
+    multikey index (`$all` and `$or` of `$all` do not, on SecantusDB: measured 15-20x slower).
+    """
+    conditions: list[dict[str, Any]] = []
+    for term in query.terms:
+        for position in range(len(term.forms[0])):
+            alternatives = list(dict.fromkeys(form[position] for form in term.forms))
+            condition = {SEARCH_FIELD: alternatives[0] if len(alternatives) == 1 else {"$in": alternatives}}
+            if condition not in conditions:
+                conditions.append(condition)
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
 def _article(document: dict[str, Any]) -> Article:
