@@ -148,7 +148,7 @@ def snippet(text: str, query: SearchQuery, *, width: int = 240) -> list[Segment]
     segments with every word of `query` marked; the text's start when nothing in it matches."""
     wanted = query.words
     hits = [(m.start(), m.end()) for m in _WORD.finditer(text) if not wanted.isdisjoint(search_forms(m.group()))]
-    start = max(0, hits[0][0] - width // 3) if hits else 0
+    start = max(0, hits[0][0] - width // 3) if hits and len(text) > width else 0  # a text that fits is shown whole
     end = min(len(text), start + width)
     if start > 0:
         start = _after_space(text, start)

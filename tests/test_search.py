@@ -138,6 +138,11 @@ def test_snippet_of_a_long_text_is_cut_at_spaces_around_the_first_hit():
     assert [s for s in segments if s.hit] == [Segment("Əliyev", True)]
 
 
+def test_a_text_that_fits_is_shown_whole():
+    text = "x" * 100 + " Əliyev"
+    assert "".join(s.text for s in snippet(text, parse_query("aliyev"), width=len(text))) == text
+
+
 def test_snippet_without_a_hit_is_the_start_of_the_text():
     segments = snippet("one two three four", parse_query("five"), width=9)
     assert segments == [Segment("one two", False), Segment(" …", False)]

@@ -121,10 +121,10 @@ def story_view(store: Store, story_id: str) -> dict[str, Any] | None:
         return None
     first = articles[0].published_at
     items = []
-    for article in articles:
+    for index, article in enumerate(articles):
         item = article_item(article)
         item["after_first_seconds"] = (article.published_at - first).total_seconds()
-        item["after_first"] = after(item["after_first_seconds"]) if item["after_first_seconds"] else "first"
+        item["after_first"] = after(item["after_first_seconds"]) if index else "first"
         item["story_match"] = article.story_match
         items.append(item)
     followers: dict[str, dict[str, Any]] = {}
