@@ -163,11 +163,13 @@ def test_sqlite_store_of_an_older_layout_gets_its_search_index_once(tmp_path):
         store.upsert_many([news(1, "Əliyev", "Bakı")])
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE article_search")  # as a store made before search existed
+        db.execute("DROP TABLE article_search_rows")
     with open_store(uri) as store:
         assert found(store, "aliyev") == [1]
     with open_store(uri) as store:  # opened again: nothing rebuilt, nothing doubled
         assert isinstance(store, SQLiteStore)
         assert store._db.execute("SELECT COUNT(*) FROM article_search").fetchone() == (1,)
+        assert store._db.execute("SELECT outlet, lang FROM article_search_rows").fetchall() == [("apa", "az")]
 
 
 @pytest.fixture
