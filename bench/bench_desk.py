@@ -142,7 +142,7 @@ def describe(label: str, scan_label: str, search: list[float], scan: list[float]
         f"desk search {label} ({count:,} articles): p50 {statistics.median(search):.1f} ms, p95 {p95(search):.1f} ms"
         f" over {len(search)} searches",
         f"desk {scan_label} scan, same words: p50 {statistics.median(scan):.1f} ms, p95 {p95(scan):.1f} ms;"
-        f" scan/search {statistics.median(scan) / statistics.median(search):.1f}x at p50,"
+        f" scan/search {statistics.median(scan) / statistics.median(search):.2f}x at p50,"
         f" {p95(scan) / p95(search):.1f}x at p95",
     ]
 

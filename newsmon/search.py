@@ -52,11 +52,6 @@ def search_forms(text: str) -> tuple[str, ...]:
     return unmarked.replace("ə", "e"), unmarked.replace("ə", "a")
 
 
-def search_words(text: str) -> list[str]:
-    """The words of `fold_for_search(text)`, in order, repeats kept."""
-    return _WORD.findall(fold_for_search(text))
-
-
 def search_tokens(title: str, body: str) -> list[str]:
     """The distinct words of every form of an article's title and body, sorted: what a store
     without full-text search indexes (a multikey field), and all it needs to find an article's words."""

@@ -221,6 +221,8 @@ def test_article_page(desk_page: Desk):
 def test_sites_page_draws_its_charts(desk_page: Desk):
     desk_page.open("/sites")
     assert desk_page.page.locator("svg rect.bar").count() >= 30
+    drawn = [float(h) for h in desk_page.page.locator("svg rect.bar").evaluate_all("bars => bars.map(b => b.getAttribute('height'))")]
+    assert max(drawn) > 0  # the replay's days (its newest article's last 30 days) have articles
     assert desk_page.page.locator("table.runs tbody tr").count() >= len(SCOPES)
     box = desk_page.page.locator("figure.chart svg").first.bounding_box()
     assert box and box["width"] > 100 and box["height"] > 50  # drawn, not a table of numbers

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from newsmon.desk import views
 from newsmon.desk.params import BadParameter, Filters, Page, filters, page, search_filters
-from newsmon.desk.security import SecurityHeaders, TokenGate, safe_url
+from newsmon.desk.security import SecurityHeaders, TokenGate
 from newsmon.sites import REGISTRY
 from newsmon.store import Store, StoreError
 from newsmon.store.base import redact_text
@@ -76,7 +76,7 @@ def _templates() -> Jinja2Templates:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
-    environment.filters.update(utc=_clock("%Y-%m-%d %H:%M UTC"), baku=_clock("%H:%M Baku"), safe_url=safe_url)
+    environment.filters.update(utc=_clock("%Y-%m-%d %H:%M UTC"), baku=_clock("%H:%M Baku"))
     return Jinja2Templates(env=environment)
 
 

@@ -223,9 +223,13 @@ def runs_view(store: Store, spider: str | None, scope: str | None, page: Page) -
 
 
 def sites_view(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Per outlet: per edition its last runs, and per host a chart of the last CHART_DAYS days."""
-    today = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
-    days = [today - timedelta(days=n) for n in reversed(range(CHART_DAYS))]
+    """Per outlet: per edition its last runs, and per host a chart of CHART_DAYS days, up to today
+    or, in a store that stopped filling, to the day of its newest article."""
+    last_day = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
+    newest = next(iter(store.query(limit=1)), None)
+    if newest is not None and newest.published_at:
+        last_day = min(last_day, newest.published_at.astimezone(timezone.utc).date())
+    days = [last_day - timedelta(days=n) for n in reversed(range(CHART_DAYS))]
     since = datetime(days[0].year, days[0].month, days[0].day, tzinfo=timezone.utc)
     counts = store.daily_counts(since=since)
     outlets = []
