@@ -7,7 +7,9 @@
   '%word%'` scan of the same words, in the same run (target: p95 <= 100 ms).
 - MongoDB (SecantusDB started here, or $NEWSMON_TEST_MONGO_URI): the same on a smaller store,
   SecantusDB builds its multikey token index slowly (each article has a few hundred tokens);
-  the scan is a `$regex` over title and body.
+  the scan is a `$regex` over title and body. SecantusDB walks the token index for one word
+  (an equality or `$in`) but scans the collection for an `$and` of several, so its multi-word
+  searches are scans there; a mongod intersects or filters on the index.
 - The Now page (`GET /` of the desk app through Starlette's TestClient) on the SQLite store:
   render time, p50/p95.
 """
