@@ -329,9 +329,13 @@ class Store(ABC):
         until: datetime | None = None,
         lang: str | None = None,
         site: str | None = None,
+        outlet: str | None = None,
+        category: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> Iterator[Article]:
-        """Articles matching the filters, newest `published_at` first, streamed."""
+        """Articles matching the filters, newest `published_at` first, streamed; `offset` of
+        them skipped first (the desk's pages)."""
 
     # Incremental delivery (`newsmon export --after`): every change numbered in one sequence.
     @abstractmethod
@@ -366,6 +370,39 @@ class Store(ABC):
         """Counts for `newsmon stats`: total, by_site, by_lang, by_day, revisions, and the lists of
         STORY_LISTS: the stories told by most articles, by most outlets, in most languages
         (`describe_stories`)."""
+
+    # The analyst's desk (newsmon.desk): one article, one story, searches.
+    @abstractmethod
+    def article(self, key: str) -> Article | None:
+        """The stored article with this key (`article_key`), None when there is none."""
+
+    @abstractmethod
+    def story(self, story_id: str) -> list[Article]:
+        """Every stored article of one story, in order of publication (then by key)."""
+
+    @abstractmethod
+    def story_outlets(self, story_ids: Sequence[str]) -> dict[str, int]:
+        """How many outlets (the site when an article has no outlet) carry each of `story_ids`
+        that has articles."""
+
+    @abstractmethod
+    def daily_counts(self, *, since: datetime) -> dict[str, dict[str, int]]:
+        """Articles published at `since` or later by site and UTC day: {site: {"2026-11-30": n}}."""
+
+    @abstractmethod
+    def search(
+        self,
+        query: str,
+        *,
+        outlet: str | None = None,
+        lang: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[Article]:
+        """Articles holding every word and phrase of `query` (newsmon.search.parse_query) in their
+        title or body, newest first, `offset` of them skipped; [] for a query without words."""
 
     # Story index (see newsmon.stories): LSH keys -> story ids, and one sketch per story to
     # verify candidates against, persisted with articles.

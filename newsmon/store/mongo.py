@@ -11,6 +11,13 @@ story, `{_id: story_id, sketch, bands: [band_key, …]}`, found by a multikey in
 write per story, not one per band: a story has some 50 band keys). `runs`: `{spider, started_at, record}`.
 `meta`: `{_id: name, value}`, e.g. the story index format (newsmon.stories.ensure_index_format)
 and where listings read in part continue (`listing_gaps:<scope>`).
+An article document also holds `search_tokens`, the distinct folded words of its title and body
+(newsmon.search.search_tokens), indexed (multikey): `search` finds articles by them on every
+server. Not `$text`, even where the server has text indexes: a text search cannot ask for
+"eliyev or aliyev, and neft" (its words are alternatives, its phrases all required), which is
+what folding ə two ways needs, and its own diacritic folding knows neither ə nor ı. Phrases are
+checked on the candidates' text. Documents stored before the field existed get it when a store
+first reaches the server (`meta` `search_tokens` records that it was done).
 `seen_urls`: fetched URLs under which no article is stored, `{_id: url, what, target, remembered_at}`
 (looked up by `_id`, so the primary index is all they need).
 `watchlists`: `{_id: id, name, record}` (name unique). `alerts`: one per (watchlist, story),
@@ -67,6 +74,7 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 
 from newsmon.items import ARTICLE_FIELDS, DATETIME_FIELDS, Article, from_record, isoformat_utc, parse_isoformat
+from newsmon.search import SearchQuery, holds_phrases, parse_query, search_tokens
 from newsmon.store.base import (
     ALERT_RAISED,
     ALERT_UNCHANGED,
@@ -118,10 +126,14 @@ _LEGACY_STORY_COLLECTIONS = ("story_bands", "story_sketches")  # the layout befo
 _LISTING_GAPS = "listing_gaps:"  # + scope: where a listing read in part continues
 _CHANGE_SEQ = "change_seq"  # the `meta` document of the change sequence
 _BACKFILL_CHUNK = 1000
+SEARCH_FIELD = "search_tokens"
+_SEARCH_BACKFILLED = "search_tokens"  # its `meta` document: every article has SEARCH_FIELD
+_WITHOUT_TOKENS = {SEARCH_FIELD: 0}  # the projection of reads: the tokens are the index's, not the article's
 _REBUILD_LEASE = "story_index_rebuild"  # the `meta` document of the process rebuilding the story index
 # Longer than any rebuild takes (100,000 stories: minutes); a holder that died frees it then.
 _REBUILD_LEASE_TERM = timedelta(hours=1)
 _LEASE_POLL_SECONDS = 0.5
+INSERT_BATCH = 1000  # requests per bulk write of the search token backfill
 
 T = TypeVar("T")
 
@@ -209,6 +221,7 @@ class MongoStore(Store):
         articles.create_index("story_id", name="story")
         # Not unique: while articles stored before the sequence get theirs, many have none.
         articles.create_index("seq", name="change_seq")
+        articles.create_index([(SEARCH_FIELD, ASCENDING), ("published_at", DESCENDING)], name="search_tokens")
         self.revisions_collection.create_index(
             [("key", ASCENDING), ("revised_at", ASCENDING), ("seq", ASCENDING)], name="key_revised"
         )
@@ -232,6 +245,21 @@ class MongoStore(Store):
             self.text_search = False
             logger.warning("MongoDB %s: no full-text search, the text index on title/body was refused: %s",
                            self.uri, _describe(exc))  # fmt: skip
+        self._backfill_search_tokens()
+
+    def _backfill_search_tokens(self) -> None:
+        """Give SEARCH_FIELD to the articles stored without it, once per store (idempotent: two
+        processes doing it at once write the same tokens)."""
+        if self.meta.find_one({"_id": _SEARCH_BACKFILLED}) is not None:
+            return
+        missing = self.articles.find({SEARCH_FIELD: {"$exists": False}}, {"title": 1, "body": 1})
+        requests = [
+            UpdateOne({"_id": d["_id"]}, {"$set": {SEARCH_FIELD: search_tokens(d.get("title", ""), d.get("body", ""))}})
+            for d in missing
+        ]
+        for start in range(0, len(requests), INSERT_BATCH):
+            self.articles.bulk_write(requests[start : start + INSERT_BATCH], ordered=False)
+        self.meta.update_one({"_id": _SEARCH_BACKFILLED}, {"$set": {"value": True}}, upsert=True)
 
     # -- failures -----------------------------------------------------------------------
     def _call(self, what: str, operation: Callable[[], T]) -> T:
@@ -514,17 +542,75 @@ class MongoStore(Store):
         )
         return None if found is None else found.get("url", "")
 
-    def query(self, *, since=None, until=None, lang=None, site=None, limit=None) -> Iterator[Article]:
+    def query(
+        self, *, since=None, until=None, lang=None, site=None, outlet=None, category=None, limit=None, offset=0
+    ) -> Iterator[Article]:
         if limit is not None and limit <= 0:
             return  # SQL's LIMIT 0; pymongo's limit(0) would mean "no limit"
+        query = _filter(since, until, lang, site, outlet, category)
+        for document in self._stream("query", query, skip=offset, limit=limit or 0):
+            yield _article(document)
+
+    def _stream(self, what: str, query: dict[str, Any], *, skip: int = 0, limit: int = 0) -> Iterator[dict[str, Any]]:
+        """Article documents matching `query`, newest first, streamed batch by batch; a failure
+        mid-stream is not retried (documents were already yielded)."""
         sort = [("published_at", DESCENDING), ("_id", ASCENDING)]
-        # Streamed batch by batch; a failure mid-stream is not retried (rows were already yielded).
-        with self._breaker_guard("query"), self._errors("query"):
+        with self._breaker_guard(what), self._errors(what):
             self._ensure_indexes_once()
-            cursor = self.articles.find(_filter(since, until, lang, site), sort=sort, limit=limit or 0)
+            cursor = self.articles.find(query, _WITHOUT_TOKENS, sort=sort, skip=skip, limit=limit)
             with closing(cursor):
-                for document in cursor:
-                    yield _article(document)
+                yield from cursor
+
+    def article(self, key: str) -> Article | None:
+        found = self._call("article", lambda: self.articles.find_one({"_id": key}, _WITHOUT_TOKENS))
+        return None if found is None else _article(found)
+
+    def story(self, story_id: str) -> list[Article]:
+        if not story_id:
+            return []
+        sort = [("published_at", ASCENDING), ("_id", ASCENDING)]
+        found = self._call("story", lambda: list(self.articles.find({"story_id": story_id}, _WITHOUT_TOKENS, sort=sort)))
+        return [_article(document) for document in found]
+
+    def story_outlets(self, story_ids: Sequence[str]) -> dict[str, int]:
+        ids = sorted(set(story_ids) - {""})
+        if not ids:
+            return {}
+        rows = self._call("story_outlets", lambda: list(self.articles.aggregate([
+            {"$match": {"story_id": {"$in": ids}}},
+            {"$group": {"_id": "$story_id", "outlets": {"$addToSet": _OUTLET}}},
+        ])))  # fmt: skip
+        return {row["_id"]: len(row["outlets"]) for row in rows}
+
+    def daily_counts(self, *, since: datetime) -> dict[str, dict[str, int]]:
+        day = {"$dateToString": {"format": "%Y-%m-%d", "date": "$published_at"}}
+        rows = self._call("daily_counts", lambda: list(self.articles.aggregate([
+            {"$match": {"published_at": {"$gte": _utc(since)}}},
+            {"$group": {"_id": {"site": "$site", "day": day}, "n": {"$sum": 1}}},
+        ])))  # fmt: skip
+        counts: dict[str, dict[str, int]] = {}
+        for row in sorted(rows, key=lambda r: (r["_id"]["site"], r["_id"]["day"])):
+            counts.setdefault(row["_id"]["site"], {})[row["_id"]["day"]] = row["n"]
+        return counts
+
+    def search(self, query, *, outlet=None, lang=None, since=None, until=None, limit=20, offset=0) -> list[Article]:
+        parsed = parse_query(query)
+        if parsed.empty or limit <= 0:
+            return []
+        conditions = {**_filter(since, until, lang, None, outlet), **token_filter(parsed)}
+        if not any(term.phrase for term in parsed.terms):
+            return [_article(d) for d in self._stream("search", conditions, skip=offset, limit=limit)]
+        # Phrases are checked here, so the server cannot skip or limit: the candidates stream by.
+        found: list[Article] = []
+        matched = 0
+        for document in self._stream("search", conditions):
+            if holds_phrases(parsed, document.get("title", ""), document.get("body", "")):
+                matched += 1
+                if matched > offset:
+                    found.append(_article(document))
+                    if len(found) == limit:
+                        break
+        return found
 
     def count(self, *, since=None, until=None, lang=None, site=None) -> int:
         query = _filter(since, until, lang, site)
@@ -548,10 +634,9 @@ class MongoStore(Store):
         }
 
     def _stories(self) -> dict[str, list[dict[str, Any]]]:
-        outlet = {"$cond": [{"$in": ["$outlet", [None, ""]]}, "$site", "$outlet"]}
         stories = [
             {"$match": {"story_id": {"$ne": ""}}},
-            {"$group": {"_id": "$story_id", "articles": {"$sum": 1}, "outlets": {"$addToSet": outlet}, "langs": {"$addToSet": "$lang"}}},
+            {"$group": {"_id": "$story_id", "articles": {"$sum": 1}, "outlets": {"$addToSet": _OUTLET}, "langs": {"$addToSet": "$lang"}}},
             {"$project": {"articles": 1, "outlets": {"$size": "$outlets"}, "langs": {"$size": "$langs"}}},
             {"$match": {"articles": {"$gt": 1}}},
         ]
@@ -868,7 +953,7 @@ class _Doc:
 
     @classmethod
     def from_stored(cls, document: dict[str, Any]) -> "_Doc":
-        fields = {name: document.get(name) for name in ARTICLE_FIELDS}
+        fields = {name: document.get(name) for name in (*ARTICLE_FIELDS, SEARCH_FIELD)}
         return cls(document["_id"], fields, document["_id"], fields["content_hash"], document.get("first_seen"))
 
     @property
@@ -965,7 +1050,7 @@ class _Batch:
                 "key": doc.key,
                 "revised_at": self.now,
                 "seq": ObjectId(),  # one process's ObjectIds increase: orders edits of the same millisecond
-                "article": dict(doc.fields),
+                "article": {name: doc.fields[name] for name in ARTICLE_FIELDS},
             }
         )
         # A revision keeps the story it belongs to: edits do not make a new story.
@@ -1042,7 +1127,26 @@ def _document(article: Article) -> dict[str, Any]:
     fields = dataclasses.asdict(article)
     for name in DATETIME_FIELDS:
         fields[name] = _bson_time(fields[name])
+    fields[SEARCH_FIELD] = search_tokens(article.title, article.body)
     return fields
+
+
+def token_filter(query: SearchQuery) -> dict[str, Any]:
+    """Articles whose tokens hold every word of `query`, each in one of its forms.
+
+    One condition per word position: a token (equality) or, for a word with ə, either of its
+    forms (`$in`). A term's forms differ only in how ə is read, so they have the same words in
+    the same places; a phrase's order is for the caller to check. Equalities and `$in` walk the
+    multikey index (`$all` and `$or` of `$all` do not, on SecantusDB: measured 15-20x slower).
+    """
+    conditions: list[dict[str, Any]] = []
+    for term in query.terms:
+        for position in range(len(term.forms[0])):
+            alternatives = list(dict.fromkeys(form[position] for form in term.forms))
+            condition = {SEARCH_FIELD: alternatives[0] if len(alternatives) == 1 else {"$in": alternatives}}
+            if condition not in conditions:
+                conditions.append(condition)
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
 def _article(document: dict[str, Any]) -> Article:
@@ -1062,8 +1166,23 @@ def _remembered_filter(urls: list[str], dropped_since: datetime | None) -> dict[
     return query
 
 
-def _filter(since: datetime | None, until: datetime | None, lang: str | None, site: str | None) -> dict[str, Any]:
+# An article's outlet in an aggregation; the site for documents stored before outlets existed.
+_OUTLET = {"$cond": [{"$in": ["$outlet", [None, ""]]}, "$site", "$outlet"]}
+
+
+def _filter(
+    since: datetime | None,
+    until: datetime | None,
+    lang: str | None,
+    site: str | None,
+    outlet: str | None = None,
+    category: str | None = None,
+) -> dict[str, Any]:
     query: dict[str, Any] = {}
+    if outlet:
+        query["outlet"] = outlet
+    if category:
+        query["category"] = category
     published: dict[str, datetime] = {}
     if since is not None:
         published["$gte"] = _utc(since)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.items import Article, from_record, isoformat_utc, parse_isoformat, to_record
+from newsmon.search import SearchQuery, parse_query, search_forms
 from newsmon.store.base import (
     ALERT_RAISED,
     ALERT_UNCHANGED,
@@ -122,6 +123,24 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at DESC);
 """
 
+# Full-text search (newsmon.search): one FTS5 row per article, its rowid the article row's, holding
+# every folded form of the title and the body; and a narrow row of what a search sorts and filters
+# by, so that ordering 30,000 hits by time reads 40-byte rows, not 3-KB articles (5-8x faster at
+# 100,000 articles, bench/bench_desk.py). Both kept in step with `articles` in the same write
+# transactions; a store of an older layout gets them created and filled when opened.
+# (VACUUM may renumber the rowids of a table without INTEGER PRIMARY KEY; newsmon never runs it.)
+_SEARCH_SCHEMA = (
+    "CREATE VIRTUAL TABLE article_search USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE TABLE article_search_rows (rowid INTEGER PRIMARY KEY, published_at TEXT, lang TEXT, outlet TEXT)",
+)
+_SEARCH_INSERT = "INSERT INTO article_search (rowid, title, body) SELECT rowid, ?, ? FROM articles WHERE key = ?"
+# An article's outlet; the site for records stored before outlets existed.
+_OUTLET = "COALESCE(NULLIF(json_extract(record, '$.outlet'), ''), site)"
+_SEARCH_ROW = (
+    "INSERT OR REPLACE INTO article_search_rows (rowid, published_at, lang, outlet)"
+    f" SELECT rowid, published_at, lang, {_OUTLET} FROM articles WHERE key = ?"
+)
+
 # `meta` rows of listings read in part: `listing_gaps:<scope>` -> JSON list of URLs to continue from.
 _LISTING_GAPS = "listing_gaps:"
 # SQLite allows at most 999 bound parameters per statement in older builds.
@@ -168,6 +187,28 @@ def _comparable_time(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+def _search_text(text: str) -> str:
+    """What the FTS table holds of a title or body: its folded forms, one a line."""
+    return "\n".join(search_forms(text))
+
+
+def _search_row(article: Article, key: str) -> tuple[str, str, str]:
+    """The parameters of _SEARCH_INSERT for one article."""
+    return _search_text(article.title), _search_text(article.body), key
+
+
+def fts_expression(query: SearchQuery) -> str:
+    """An FTS5 MATCH expression for `query`: every term (AND), each in any of its forms (OR).
+
+    Words are letters and digits only (newsmon.search), so quoting them needs no escaping.
+    """
+    def term(forms: tuple[tuple[str, ...], ...]) -> str:
+        quoted = [f'"{" ".join(form)}"' for form in forms]
+        return quoted[0] if len(quoted) == 1 else f"({' OR '.join(quoted)})"
+
+    return " AND ".join(term(t.forms) for t in query.terms)
+
+
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -197,6 +238,7 @@ class SQLiteStore(Store):
             self._drop_old_story_index()
             self._db.executescript(_SCHEMA)
             self._add_change_sequence()
+            self._create_search_index()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
 
@@ -224,6 +266,20 @@ class SQLiteStore(Store):
                 self._db.execute("UPDATE articles SET seq = rowid")
         self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS articles_seq ON articles (seq)")
 
+    def _create_search_index(self) -> None:
+        """Create the FTS table and fill it from the stored articles, in one transaction: a store
+        either has no search index or a complete one, so this runs once per store."""
+        exists = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_search_rows'").fetchone()
+        if exists:
+            return
+        with self._write_transaction():
+            self._db.execute("DROP TABLE IF EXISTS article_search")  # of a layout without the narrow rows
+            for statement in _SEARCH_SCHEMA:
+                self._db.execute(statement)
+            rows = self._db.execute("SELECT key, record FROM articles").fetchall()
+            self._db.executemany(_SEARCH_INSERT, (_search_row(from_record(json.loads(r)), key) for key, r in rows))
+            self._db.executemany(_SEARCH_ROW, ((key,) for key, _ in rows))
+
     # -- writes -------------------------------------------------------------------------
     def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
         result = WriteResult()
@@ -235,7 +291,7 @@ class SQLiteStore(Store):
             self._seqs = itertools.count(latest + 1)
             by_key = self._fetch_existing("key", [article_key(a) for a in articles])
             by_hash = self._fetch_existing("content_hash", [a.content_hash for a in articles])
-            inserts: list[tuple[Any, ...]] = []
+            inserts: list[tuple[tuple[Any, ...], tuple[str, str, str]]] = []
             for article in articles:
                 outcome = self._classify(article, by_key, by_hash, now, inserts)
                 result.outcomes.append(outcome)
@@ -281,12 +337,15 @@ class SQLiteStore(Store):
         with self._write_transaction():
             yield
 
-    def _write_inserts(self, inserts: list[tuple[Any, ...]]) -> None:
+    def _write_inserts(self, inserts: list[tuple[tuple[Any, ...], tuple[str, str, str]]]) -> None:
+        """Queued new articles, (article row, search row) each: both tables in one go."""
         self._db.executemany(
             "INSERT INTO articles (key, content_hash, url, site, lang, published_at, story_id,"
             " record, first_seen, last_seen, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
+            (row for row, _ in inserts),
         )
+        self._db.executemany(_SEARCH_INSERT, (search for _, search in inserts))
+        self._db.executemany(_SEARCH_ROW, ((row[0],) for row, _ in inserts))
         inserts.clear()
 
     def _fetch_existing(self, column: str, values: list[str]) -> dict[str, dict[str, str]]:
@@ -308,7 +367,7 @@ class SQLiteStore(Store):
         by_key: dict[str, dict[str, str]],
         by_hash: dict[str, dict[str, str]],
         now: str,
-        inserts: list[tuple[Any, ...]],
+        inserts: list[tuple[tuple[Any, ...], tuple[str, str, str]]],
     ) -> str:
         """Decide one article's outcome and apply updates; new rows are queued in `inserts`.
 
@@ -336,10 +395,11 @@ class SQLiteStore(Store):
                 by_key[key] = stored
             return DUPLICATE
         record = to_record(article)
-        inserts.append(
+        inserts.append((
             (key, article.content_hash, article.url, article.site, article.lang,
-             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now, next(self._seqs))
-        )
+             record["published_at"], article.story_id, json.dumps(record, ensure_ascii=False), now, now, next(self._seqs)),
+            _search_row(article, key),
+        ))  # fmt: skip
         row = {"key": key, "content_hash": article.content_hash, "url": article.url, "story_id": article.story_id}
         by_key[key] = row
         by_hash[article.content_hash] = row
@@ -360,6 +420,12 @@ class SQLiteStore(Store):
             (article.content_hash, article.site, article.lang, record["published_at"], article.story_id,
              json.dumps(record, ensure_ascii=False), now, next(self._seqs), key),
         )
+        title, body, _ = _search_row(article, key)
+        self._db.execute(
+            "UPDATE article_search SET title = ?, body = ? WHERE rowid = (SELECT rowid FROM articles WHERE key = ?)",
+            (title, body, key),
+        )
+        self._db.execute(_SEARCH_ROW, (key,))
 
     def _adopt_url(self, stored: dict[str, str], article: Article, now: str) -> None:
         """A crawled copy of an article first loaded from a file gives the stored one its URL."""
@@ -397,10 +463,31 @@ class SQLiteStore(Store):
         row = self._db.execute("SELECT url FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
         return None if row is None else row[0]
 
+    @classmethod
+    def _where(cls, *filters: Any) -> tuple[str, list[Any]]:
+        """` WHERE …` for the filters of `_conditions` ("" for none), and its parameters."""
+        clauses, params = cls._conditions(*filters)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
     @staticmethod
-    def _where(since: datetime | None, until: datetime | None, lang: str | None, site: str | None) -> tuple[str, list[Any]]:
+    def _conditions(
+        since: datetime | None,
+        until: datetime | None,
+        lang: str | None,
+        site: str | None,
+        outlet: str | None = None,
+        category: str | None = None,
+        outlet_column: str = _OUTLET,
+    ) -> tuple[list[str], list[Any]]:
+        """SQL conditions on `articles` (or, naming its outlet column, `article_search_rows`)."""
         clauses: list[str] = []
         params: list[Any] = []
+        if outlet:
+            clauses.append(f"{outlet_column} = ?")
+            params.append(outlet)
+        if category:
+            clauses.append("json_extract(record, '$.category') = ?")
+            params.append(category)
         if since is not None:
             clauses.append("published_at >= ?")
             params.append(isoformat_utc(since))
@@ -413,14 +500,14 @@ class SQLiteStore(Store):
         if site:
             clauses.append("site = ?")
             params.append(site)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+        return clauses, params
 
-    def query(self, *, since=None, until=None, lang=None, site=None, limit=None) -> Iterator[Article]:
-        where, params = self._where(since, until, lang, site)
-        sql = f"SELECT record FROM articles{where} ORDER BY published_at DESC, key"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+    def query(
+        self, *, since=None, until=None, lang=None, site=None, outlet=None, category=None, limit=None, offset=0
+    ) -> Iterator[Article]:
+        where, params = self._where(since, until, lang, site, outlet, category)
+        sql = f"SELECT record FROM articles{where} ORDER BY published_at DESC, key LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else int(limit), int(offset)]  # LIMIT -1: no limit
         # A separate cursor streams rows, so memory stays flat for large exports.
         for (record_json,) in self._db.execute(sql, params):
             yield from_record(json.loads(record_json))
@@ -441,6 +528,56 @@ class SQLiteStore(Store):
     def count(self, *, since=None, until=None, lang=None, site=None) -> int:
         where, params = self._where(since, until, lang, site)
         return self._db.execute(f"SELECT COUNT(*) FROM articles{where}", params).fetchone()[0]
+
+    def article(self, key: str) -> Article | None:
+        row = self._db.execute("SELECT record FROM articles WHERE key = ?", (key,)).fetchone()
+        return None if row is None else from_record(json.loads(row[0]))
+
+    def story(self, story_id: str) -> list[Article]:
+        rows = self._db.execute(
+            "SELECT record FROM articles WHERE story_id = ? AND story_id != '' ORDER BY published_at, key", (story_id,)
+        )
+        return [from_record(json.loads(record)) for (record,) in rows]
+
+    def story_outlets(self, story_ids: Sequence[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(story_ids) - {""})):
+            counts.update(self._db.execute(
+                f"SELECT story_id, COUNT(DISTINCT {_OUTLET}) FROM articles"
+                f" WHERE story_id IN ({','.join('?' * len(chunk))}) GROUP BY story_id",
+                chunk,
+            ))  # fmt: skip
+        return counts
+
+    def daily_counts(self, *, since: datetime) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        rows = self._db.execute(
+            "SELECT site, substr(published_at, 1, 10), COUNT(*) FROM articles WHERE published_at >= ?"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
+            (isoformat_utc(since),),
+        )
+        for site, day, n in rows:
+            counts.setdefault(site, {})[day] = n
+        return counts
+
+    def search(self, query, *, outlet=None, lang=None, since=None, until=None, limit=20, offset=0) -> list[Article]:
+        parsed = parse_query(query)
+        if parsed.empty or limit <= 0:
+            return []
+        # The page of hits is chosen on the narrow rows; only its articles are read.
+        clauses, params = self._conditions(since, until, lang, None, outlet, outlet_column="outlet")
+        hits = (
+            "SELECT hit.rowid, hit.published_at FROM article_search"
+            " JOIN article_search_rows AS hit ON hit.rowid = article_search.rowid"
+            f" WHERE {' AND '.join(['article_search MATCH ?', *clauses])}"
+            " ORDER BY hit.published_at DESC, hit.rowid LIMIT ? OFFSET ?"
+        )
+        rows = self._db.execute(
+            f"SELECT record FROM ({hits}) AS page JOIN articles ON articles.rowid = page.rowid"
+            " ORDER BY page.published_at DESC, page.rowid",
+            [fts_expression(parsed), *params, int(limit), int(offset)],
+        )
+        return [from_record(json.loads(record)) for (record,) in rows]
 
     def revisions(self, url_or_key: str) -> list[dict[str, Any]]:
         rows = self._db.execute(
@@ -465,9 +602,8 @@ class SQLiteStore(Store):
         }
 
     def _stories(self) -> dict[str, list[dict[str, Any]]]:
-        outlet = "COALESCE(NULLIF(json_extract(record, '$.outlet'), ''), site)"
         stories = (
-            f"SELECT story_id, COUNT(*) AS articles, COUNT(DISTINCT {outlet}) AS outlets, COUNT(DISTINCT lang) AS langs"
+            f"SELECT story_id, COUNT(*) AS articles, COUNT(DISTINCT {_OUTLET}) AS outlets, COUNT(DISTINCT lang) AS langs"
             " FROM articles WHERE story_id != '' GROUP BY story_id HAVING articles > 1"
         )
         ranked = {
@@ -479,7 +615,7 @@ class SQLiteStore(Store):
         }  # fmt: skip
         ids = sorted({story_id for listed in ranked.values() for story_id in listed})
         members = self._db.execute(
-            f"SELECT story_id, {outlet}, site, lang, published_at, json_extract(record, '$.title') FROM articles"
+            f"SELECT story_id, {_OUTLET}, site, lang, published_at, json_extract(record, '$.title') FROM articles"
             f" WHERE story_id IN ({', '.join('?' * len(ids))})",
             ids,
         )
