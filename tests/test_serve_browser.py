@@ -241,3 +241,27 @@ def test_hostile_text_is_shown_as_text(desk_page: Desk):
     assert desk_page.page.locator("a[href^='javascript']").count() == 0
     assert desk_page.page.locator("div.body p").first.inner_text() == "<script>alert('body')</script>"
     desk_page.screenshot("hostile-article")
+
+
+def test_add_a_watchlist_and_see_its_alert_arrive_after_a_crawl(desk_page: Desk, desk_store: str, tmp_path):
+    desk_page.open("/watchlists")
+    desk_page.page.fill("form.add-watchlist input[name=name]", "uzbek visit")
+    desk_page.page.fill("form.add-watchlist input[name=query]", "Uzbek")
+    desk_page.page.click("form.add-watchlist button")
+    desk_page.page.wait_for_load_state()
+    assert desk_page.page.url.endswith("/watchlists")
+    assert "uzbek visit" in desk_page.page.locator("table.watchlists").inner_text()
+    assert desk_page.page.locator("table.alerts").count() == 0  # what was stored before raises nothing
+    # Azernews tells the story of the Uzbek minister's visit that APA and Oxu told: a crawl of it
+    # stores a copy, and the watchlist hears of the story once.
+    with ReplayServer(build_replay(["azernews"])) as server:
+        (run,) = crawl_replay(server, ["azernews:en"], store=desk_store, environment=crawl_environment(tmp_path)).values()
+    assert run.ran and run.stat("newsmon/watch/alerts") == 1, run.log[-3000:]
+    desk_page.open("/watchlists")
+    (row,) = desk_page.page.locator("table.alerts tbody tr").all()
+    assert "uzbek visit" in row.inner_text() and "azernews" in row.inner_text()
+    row.locator("a.story").click()
+    desk_page.page.wait_for_load_state()
+    assert "/story/" in desk_page.page.url and "Uzbek" in desk_page.page.content()
+    desk_page.open("/watchlists")
+    desk_page.screenshot("watchlists")

@@ -12,21 +12,23 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import jinja2
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from newsmon.desk import views
-from newsmon.desk.params import BadParameter, Filters, Page, filters, page, search_filters
-from newsmon.desk.security import SecurityHeaders, TokenGate
+from newsmon.watch import describe
+from newsmon.desk.params import MAX_LIMIT, BadParameter, Filters, Page, filters, page, search_filters
+from newsmon.desk.security import TOKEN_ENV_VAR, SecurityHeaders, TokenGate
 from newsmon.sites import REGISTRY
 from newsmon.store import Store, StoreError
+from newsmon.store.base import WatchlistExists
 from newsmon.store.base import redact_text
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def create_app(open_store: Callable[[], Store], *, token: str | None = None) -> 
 
     app = FastAPI(title="newsmon desk", description=API_DESCRIPTION, version="1", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # fmt: skip  (their pages load scripts from elsewhere)
+    app.state.token = token
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if token:
         app.add_middleware(TokenGate, token=token)
@@ -70,6 +73,21 @@ def create_app(open_store: Callable[[], Store], *, token: str | None = None) -> 
 
 def get_store(request: Request) -> Store:
     return request.app.state.store
+
+
+def writable_store(request: Request) -> Store:
+    """The store, for a request that changes it: only on a desk started with a token (which the
+    token gate has then checked), whatever the address; a desk without one is read-only."""
+    if not request.app.state.token:
+        raise HTTPException(403, f"this desk is read-only: start newsmon serve with {TOKEN_ENV_VAR} set to manage"
+                                 " watchlists here, or use newsmon watch add|remove")  # fmt: skip
+    return request.app.state.store
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """An HTML form's fields (application/x-www-form-urlencoded), the last value of each."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {name: values[-1] for name, values in parse_qs(body).items()}
 
 
 def _templates() -> Jinja2Templates:
@@ -165,6 +183,32 @@ def _add_pages(app: FastAPI, templates: Jinja2Templates) -> None:
     async def sites(request: Request, store: Store = Depends(get_store)):
         return render(request, "sites.html", sites=views.sites_view(store))
 
+    def watchlists_page(request: Request, store: Store, error: str = "", status: int = 200) -> Response:
+        response = render(request, "watchlists.html", desk=views.watchlists_view(store), error=error,
+                          writable=bool(request.app.state.token))  # fmt: skip
+        response.status_code = status
+        return response
+
+    @app.get("/watchlists", include_in_schema=False)
+    async def watchlists(request: Request, store: Store = Depends(get_store)):
+        return watchlists_page(request, store)
+
+    @app.post("/watchlists", include_in_schema=False)
+    async def add_watchlist(request: Request, store: Store = Depends(writable_store)):
+        try:
+            store.add_watchlist(views.new_watchlist(await form_fields(request)))
+        except BadParameter as exc:
+            return watchlists_page(request, store, str(exc), 400)
+        except WatchlistExists as exc:
+            return watchlists_page(request, store, str(exc), 409)
+        return RedirectResponse("/watchlists", status_code=303)
+
+    @app.post("/watchlists/{watchlist_id}/remove", include_in_schema=False)
+    async def remove_watchlist(request: Request, watchlist_id: str, store: Store = Depends(writable_store)):
+        if not store.remove_watchlist(watchlist_id):
+            raise _not_found(f"watchlist {watchlist_id}")
+        return RedirectResponse("/watchlists", status_code=303)
+
 
 # -- API ------------------------------------------------------------------------------------------
 def _page_json(request: Request, p: Page, listing: views.Listing) -> dict[str, Any]:
@@ -211,3 +255,29 @@ def _add_api(app: FastAPI) -> None:
                    p: Page = Depends(page), store: Store = Depends(get_store)) -> dict[str, Any]:  # fmt: skip
         """Newest first: figures, pages rejected by reason, monitor results."""
         return _page_json(request, p, views.runs_view(store, spider or None, scope or None, p))
+
+    @app.get("/api/watchlists", summary="Saved queries that raise alerts", tags=["watchlists"])
+    async def watchlists(store: Store = Depends(get_store)) -> dict[str, Any]:
+        return {"items": views.watchlists_view(store, alerts_limit=0)["watchlists"]}
+
+    @app.post("/api/watchlists", summary="Add a watchlist (needs the token)", tags=["watchlists"], status_code=201)
+    async def add_watchlist(body: dict[str, Any] = Body(..., examples=[{"name": "metro", "query": 'metro "new station"',
+                            "outlets": ["apa"], "langs": ["az", "en"]}]), store: Store = Depends(writable_store)) -> dict[str, Any]:  # fmt: skip
+        """`name`, `query` (words and "phrases", all required), optional `outlets`, `langs`, `categories`."""
+        try:
+            saved = store.add_watchlist(views.new_watchlist(body))
+        except WatchlistExists as exc:
+            raise HTTPException(409, str(exc)) from None
+        return {**saved.to_record(), "query": describe(saved)}
+
+    @app.delete("/api/watchlists/{watchlist_id}", summary="Remove a watchlist and its alerts (needs the token)",
+                tags=["watchlists"], status_code=204)  # fmt: skip
+    async def remove_watchlist(watchlist_id: str, store: Store = Depends(writable_store)) -> Response:
+        if not store.remove_watchlist(watchlist_id):
+            raise _not_found(f"watchlist {watchlist_id}")
+        return Response(status_code=204)
+
+    @app.get("/api/alerts", summary="Alerts, newest first: one a story", tags=["watchlists"])
+    async def alerts(limit: int = Query(50, ge=1, le=MAX_LIMIT), store: Store = Depends(get_store)) -> dict[str, Any]:
+        """Each with the article that raised it, how many copies matched since, and which outlets carried them."""
+        return {"items": views.watchlists_view(store, alerts_limit=limit)["alerts"]}

@@ -13,13 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsmon.desk.chart import day_chart
-from newsmon.desk.params import Filters, Page
+from newsmon.desk.params import BadParameter, Filters, Page
 from newsmon.desk.security import safe_url
 from newsmon.items import Article, isoformat_utc
 from newsmon.monitoring import FAILED_STATUSES, SCOPE_WINDOW, recorded_scope
 from newsmon.search import parse_query, snippet
 from newsmon.sites import REGISTRY, site_of_host
 from newsmon.store import Store, article_key
+from newsmon.watch import Watchlist, describe, parse_terms
 
 BAKU = ZoneInfo("Asia/Baku")
 CHART_DAYS = 30
@@ -248,3 +249,44 @@ def sites_view(store: Store, now: datetime | None = None) -> list[dict[str, Any]
 
 def _hosts(editions: Iterable[Any]) -> list[str]:
     return list(dict.fromkeys(edition.host for edition in editions))
+
+
+def watchlists_view(store: Store, alerts_limit: int = 50) -> dict[str, Any]:
+    """Every watchlist, and the newest alerts: one a story, with how far it has grown."""
+    watchlists = store.watchlists()
+    names = {watchlist.id: watchlist.name for watchlist in watchlists}
+    alerts = []
+    for alert in store.alerts(alerts_limit):
+        record = alert.to_record()
+        record["watchlist"] = names.get(alert.watchlist_id, alert.watchlist_id)
+        record["first"] = {**record["first"], "link": safe_url(record["first"].get("url"))}
+        alerts.append(record)
+    return {
+        "watchlists": [{**watchlist.to_record(), "query": describe(watchlist)} for watchlist in watchlists],
+        "alerts": alerts,
+    }
+
+
+def new_watchlist(fields: dict[str, Any]) -> Watchlist:
+    """A watchlist from a form or a JSON body: `name`, `query` (words and "phrases"), and
+    `outlets`, `langs`, `categories` as lists or comma-separated text. BadParameter if unusable."""
+
+    def names(field: str) -> tuple[str, ...]:
+        value = fields.get(field) or ()
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise BadParameter(field, "expected names, as a list or separated by commas")
+        return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+    name, query = fields.get("name"), fields.get("query")
+    if not isinstance(name, str) or not isinstance(query, str):
+        raise BadParameter("name" if not isinstance(name, str) else "query", "required text")
+    outlets = names("outlets")
+    if unknown := [outlet for outlet in outlets if outlet not in REGISTRY]:
+        raise BadParameter("outlets", f"unknown outlet(s): {', '.join(unknown)}")
+    langs, categories = names("langs"), names("categories")
+    try:
+        return Watchlist(name.strip(), parse_terms(query), outlets, langs, categories)
+    except ValueError as exc:
+        raise BadParameter("query" if "term" in str(exc) else "name", str(exc)) from None
