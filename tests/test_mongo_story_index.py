@@ -2,27 +2,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-
-import pytest
-from pymongo import MongoClient
 
 from newsmon.stories import StoryParams, ensure_index_format
-from newsmon.store.mongo import MongoStore
-from store_backends import database_of_its_own
+from test_mongo_rebuild_lease import client, store_on  # noqa: F401 (fixture)
 from test_store_contract import article
-
-
-@pytest.fixture
-def client(mongo_uri: str) -> Iterator[MongoClient]:
-    with database_of_its_own(mongo_uri) as client:
-        yield client
-
-
-def store_on(client: MongoClient) -> MongoStore:
-    database = client.get_default_database().name
-    address = "%s:%d" % client.address
-    return MongoStore(f"mongodb://{address}/{database}", client=client)
 
 
 def test_a_story_is_one_document_with_its_sketch_and_bands(client):
