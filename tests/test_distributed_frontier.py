@@ -150,8 +150,10 @@ def test_one_hosts_turns_are_an_interval_apart_over_every_client(redis_server):
                 seconds, micros = clients[i].time()
                 turns.append(seconds * 1000 + micros / 1000)
     gaps = [b - a for a, b in zip(turns, turns[1:])]
-    # At most one turn per interval in the second (fewer when this machine is busy).
-    assert 5 <= len(turns) <= 21 and min(gaps) >= interval_ms - 1, gaps
+    # At most one turn per interval in the second (fewer when this machine is busy). The time of
+    # a turn is read by a second command, a round trip after the script granted it: on a busy
+    # machine that reading is late by a few ms one time and not the next.
+    assert 5 <= len(turns) <= 21 and min(gaps) >= interval_ms - 10, gaps
     assert acquire[0](keys=[host_key("other.org:80")], args=[interval_ms]) == 0
     assert 0 < acquire[1](keys=[host_key("other.org:80")], args=[interval_ms]) <= interval_ms
     for client in clients:

@@ -130,6 +130,7 @@ class SharedScheduler(Scheduler):
         self.outage = RedisOutage(crawler, settings.get("NEWSMON_REDIS_URL"))
         self.unsent: list[Request] = []  # requests made while Redis was unreachable
         self.closing = False  # this worker gave up on Redis and is closing
+        self._flush_asked = False  # an idle worker's flush is on its way to the store thread
         self._scripts = {name: server.register_script(getattr(scripts, name)) for name in ("SEED", "RENEW", "REAP", "RELEASE", "FINISH")}
         self._heartbeat = task.LoopingCall(self.heartbeat)
 
@@ -280,16 +281,22 @@ class SharedScheduler(Scheduler):
 
     # --- the end ------------------------------------------------------------------------------
 
+    def _idle_flush_done(self, _: Any) -> None:
+        self._flush_asked = False
+
     def on_idle(self) -> None:
         """This worker has nothing to do. The crawl is over when it is seeded, nothing is queued
         and nothing leased, by any worker; until then the worker waits for work (others may
         still queue some, or their expired leases come back)."""
         step = self.chain.store_step
-        if step is not None and step.buffer:
-            # So that its leases can be acknowledged, by the flush listener once it is written.
-            self.chain.call(step.flush).addErrback(lambda failure: logger.error(
-                "flush for the idle worker failed", exc_info=failure.value
-            ))  # fmt: skip
+        if step is not None and not self._flush_asked:
+            # Even with an empty buffer: a lease settled since the last flush is due only once a
+            # later batch is written (leases.py), and an idle worker writes no other. The flush
+            # listener acknowledges when it is done.
+            self._flush_asked = True
+            flushed = self.chain.call(step.flush)
+            flushed.addErrback(lambda failure: logger.error("flush for the idle worker failed", exc_info=failure.value))
+            flushed.addBoth(self._idle_flush_done)
         self.acknowledge()
         if self.outage.too_long():
             return  # the heartbeat closes the spider

@@ -101,10 +101,12 @@ class ReplayServer:
         try:
             if self.answer_delay:
                 self.hold(self.answer_delay)
-            yield
         finally:
+            # Counted until the answer starts to leave: a client that has read it may send its
+            # next request before this thread runs again, which is no overlap at the client.
             with self._lock:
                 self._in_flight[edition_host] -= 1
+        yield
 
     def hold(self, seconds: float) -> None:
         """Keep a stalled request waiting `seconds`, or until the server stops."""
