@@ -269,10 +269,14 @@ class SQLiteStore(Store):
     def _create_search_index(self) -> None:
         """Create the FTS table and fill it from the stored articles, in one transaction: a store
         either has no search index or a complete one, so this runs once per store."""
-        exists = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_search_rows'").fetchone()
-        if exists:
+        exists = "SELECT 1 FROM sqlite_master WHERE name = 'article_search_rows'"
+        if self._db.execute(exists).fetchone():
             return
         with self._write_transaction():
+            # Asked again under the write lock: another process opening the store at the same
+            # moment may have created it since.
+            if self._db.execute(exists).fetchone():
+                return
             self._db.execute("DROP TABLE IF EXISTS article_search")  # of a layout without the narrow rows
             for statement in _SEARCH_SCHEMA:
                 self._db.execute(statement)
