@@ -280,14 +280,17 @@ def test_newsmon_replay_says_what_it_quarantined_and_exits_1(tmp_path, capsys):
 
 # -- the story index rebuild ----------------------------------------------------------------------
 class RebuildsSlowly(SQLiteStore):
-    """Stops after resetting the index until the other process has looked at the index format."""
+    """Says when it has reset the index (holding the rebuild lock), then stops until the other
+    process has looked at the index format."""
 
-    def __init__(self, uri: str, other_looked: threading.Event) -> None:
+    def __init__(self, uri: str, resetting: threading.Event, other_looked: threading.Event) -> None:
         super().__init__(uri)
+        self.resetting = resetting
         self.other_looked = other_looked
 
     def reset_story_index(self) -> None:
         super().reset_story_index()
+        self.resetting.set()
         self.other_looked.wait(timeout=10)  # a guard against a hang, not a timed assertion
 
 
@@ -314,8 +317,7 @@ def test_two_processes_starting_on_a_changed_story_format_rebuild_the_index_once
     results: dict[str, int] = {}
 
     def first() -> None:
-        with RebuildsSlowly(uri, looked) as store:
-            first_resetting.set()
+        with RebuildsSlowly(uri, first_resetting, looked) as store:
             results["first"] = ensure_index_format(store, params)
 
     def second() -> None:
