@@ -130,9 +130,15 @@ def story_lookups(uri: str, sizes: tuple[int, int], query_count: int) -> tuple[l
 def insert_filler(store: MongoStore, stories: Iterator) -> None:
     """The index documents `add_stories` would write, bulk-inserted (the collections start empty)."""
     store.count()  # the store's indexes first, as its first operation makes them
-    documents = [{"_id": story_id, "sketch": sketch.to_bytes(), "bands": list(sketch.index_keys)} for story_id, sketch in stories]
-    for start in range(0, len(documents), INSERT_CHUNK):
-        store.stories.insert_many(documents[start : start + INSERT_CHUNK], ordered=False)
+    sketches, bands = [], {}
+    for story_id, sketch in stories:
+        sketches.append({"_id": story_id, "sketch": sketch.to_bytes()})
+        for key in sketch.index_keys:
+            bands.setdefault(key, []).append(story_id)
+    band_documents = [{"_id": key, "stories": ids} for key, ids in bands.items()]
+    for collection, documents in ((store.sketches, sketches), (store.bands, band_documents)):
+        for start in range(0, len(documents), INSERT_CHUNK):
+            collection.insert_many(documents[start : start + INSERT_CHUNK], ordered=False)
 
 
 def loader(uri: str, count: int) -> float:

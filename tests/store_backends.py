@@ -24,12 +24,12 @@ from pymongo import MongoClient
 TEST_MONGO_URI_ENV = "NEWSMON_TEST_MONGO_URI"
 MOCK_URI = "mongodb://localhost:27017/newsmon_test"
 COLLECTION_OPTIONS = (
-    "articles_collection", "revisions_collection", "stories_collection", "runs_collection",
+    "articles_collection", "revisions_collection", "bands_collection", "sketches_collection", "runs_collection",
     "seen_collection", "meta_collection", "watchlists_collection", "alerts_collection",
 )
 # The MongoStore attributes holding its collections.
 COLLECTION_ATTRIBUTES = (
-    "articles", "revisions_collection", "stories", "runs", "seen", "meta", "watchlists_collection", "alerts_collection",
+    "articles", "revisions_collection", "bands", "sketches", "runs", "seen", "meta", "watchlists_collection", "alerts_collection",
 )
 
 

@@ -6,9 +6,12 @@ and replica-set options pass through the URI untouched. The database is the one 
 
 Documents. `articles`: one per article, `_id` = the article key (canonical URL, or `content:<hash>`),
 the article's fields flat (times as BSON dates in UTC), plus `first_seen` / `last_seen`.
-`revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_index`: one document per
-story, `{_id: story_id, sketch, bands: [band_key, …]}`, found by a multikey index on `bands` (one
-write per story, not one per band: a story has some 50 band keys). `runs`: `{spider, started_at, record}`.
+`revisions`: earlier versions, `{key, revised_at, seq, article}`. `story_bands`: `{_id: band_key, stories: [story_id, …]}`,
+one per LSH band key (a story has some 50): a lookup is one `$in` on `_id`, whose cost stays flat
+as the index grows (a multikey `$in` on SecantusDB scans), and a new key is one insert into one
+index (four times cheaper there than a document per (band, story) pair with its own index). A
+key already there (another story sharing a band, a near miss) gets the story added to it.
+`story_sketches`: `{_id: story_id, sketch}`, the first writer's. `runs`: `{spider, started_at, record}`.
 `meta`: `{_id: name, value}`, e.g. the story index format (newsmon.stories.ensure_index_format)
 and where listings read in part continue (`listing_gaps:<scope>`).
 An article document also holds `search_tokens`, the distinct folded words of its title and body
@@ -121,8 +124,6 @@ MAX_WRITE_ROUNDS = 5
 # Returned datetimes are timezone-aware UTC, whichever client (or test double) was injected.
 CODEC_OPTIONS = CodecOptions(tz_aware=True)
 _STORY_INDEX_FORMAT = "story_index_format"  # its `meta` document
-_STORY_INDEX_LAYOUT = "story-documents"  # one document per story (see the module docstring)
-_LEGACY_STORY_COLLECTIONS = ("story_bands", "story_sketches")  # the layout before: a document per band
 _LISTING_GAPS = "listing_gaps:"  # + scope: where a listing read in part continues
 _CHANGE_SEQ = "change_seq"  # the `meta` document of the change sequence
 _BACKFILL_CHUNK = 1000
@@ -146,7 +147,8 @@ class MongoStore(Store):
         client: Any = None,
         articles_collection: str = "articles",
         revisions_collection: str = "revisions",
-        stories_collection: str = "story_index",
+        bands_collection: str = "story_bands",
+        sketches_collection: str = "story_sketches",
         runs_collection: str = "runs",
         seen_collection: str = "seen_urls",
         meta_collection: str = "meta",
@@ -192,8 +194,8 @@ class MongoStore(Store):
         database = client.get_default_database(DEFAULT_DATABASE, codec_options=CODEC_OPTIONS)
         self.articles: Collection = database[articles_collection]
         self.revisions_collection: Collection = database[revisions_collection]
-        self.stories: Collection = database[stories_collection]
-        self._database = database
+        self.bands: Collection = database[bands_collection]
+        self.sketches: Collection = database[sketches_collection]
         self.runs: Collection = database[runs_collection]
         self.seen: Collection = database[seen_collection]
         self.meta: Collection = database[meta_collection]
@@ -225,7 +227,6 @@ class MongoStore(Store):
         self.revisions_collection.create_index(
             [("key", ASCENDING), ("revised_at", ASCENDING), ("seq", ASCENDING)], name="key_revised"
         )
-        self.stories.create_index("bands", name="bands")
         self.runs.create_index([("spider", ASCENDING), ("started_at", DESCENDING)], name="spider_started")
         self.watchlists_collection.create_index("name", unique=True, name="name_unique")
         self.alerts_collection.create_index(
@@ -335,15 +336,15 @@ class MongoStore(Store):
             message = f"MongoDB {self.uri}: {what} failed, a value cannot be encoded as BSON: {_describe(exc)}"
             raise Unencodable(message) from None
 
-    def _bulk(self, collection: Collection, requests: list[Any], *, ordered: bool) -> tuple[set[int], set[Any]]:
-        """One bulk write: (indexes of requests that failed on a duplicate key, upserted `_id`s).
+    def _bulk(self, collection: Collection, requests: list[Any], *, ordered: bool) -> set[int]:
+        """One bulk write: the indexes of the requests that failed on a duplicate key.
 
         Any other per-document error is a StoreError; a write-concern error (not enough replicas
         acknowledged) is StoreUnavailable, so the batch is spooled and re-applied later.
         """
         what = f"write to {collection.name}"
         try:
-            result = self._call(what, lambda: collection.bulk_write(requests, ordered=ordered))
+            self._call(what, lambda: collection.bulk_write(requests, ordered=ordered))
         except BulkWriteError as exc:
             details = exc.details
             other = [e for e in details["writeErrors"] if e["code"] != DUPLICATE_KEY]
@@ -354,9 +355,8 @@ class MongoStore(Store):
             failed = {e["index"] for e in details["writeErrors"]}
             if ordered and failed:
                 failed |= set(range(min(failed), len(requests)))  # an ordered bulk stops at its first error
-            # Upserts are matched by _id, not by index: each request of a bulk has its own _id.
-            return failed, {u["_id"] for u in details["upserted"]}
-        return set(), set(result.upserted_ids.values())
+            return failed
+        return set()
 
     # -- writes -------------------------------------------------------------------------
     def upsert_many(self, articles: Sequence[Article]) -> WriteResult:
@@ -426,11 +426,8 @@ class MongoStore(Store):
 
     def _lost_races(self, owners: list["_Doc"], requests: list[Any], *, ordered: bool) -> set["_Doc"]:
         """Write `requests` (made for `owners`) to the articles; the documents whose write lost a race."""
-        failed, upserted = self._bulk(self.articles, requests, ordered=ordered)
-        lost = {owners[i] for i in failed}
-        # An insert that matched instead: another process stored the same document just before.
-        lost |= {doc for doc in owners if doc.inserts and doc.key not in upserted}
-        return lost
+        failed = self._bulk(self.articles, requests, ordered=ordered)
+        return {owners[i] for i in failed}
 
     # -- the change sequence ------------------------------------------------------------
     def _reserve_changes(self, count: int) -> tuple[ObjectId, int]:
@@ -667,68 +664,56 @@ class MongoStore(Store):
 
     # -- near-duplicate index -----------------------------------------------------------
     def story_candidates(self, band_keys: Sequence[int]) -> dict[str, int]:
-        keys = set(band_keys)
+        keys = list(set(band_keys))
         if not keys:
             return {}
-        rows = self._call(
-            "story_candidates", lambda: list(self.stories.find({"bands": {"$in": list(keys)}}, {"bands": 1}))
-        )
-        return {row["_id"]: len(keys.intersection(row["bands"])) for row in rows}
+        rows = self._call("story_candidates", lambda: list(self.bands.find({"_id": {"$in": keys}})))
+        return dict(Counter(story_id for row in rows for story_id in row["stories"]))
 
     def story_sketches(self, story_ids: Sequence[str]) -> dict[str, bytes]:
         ids = list(set(story_ids))
         if not ids:
             return {}
-        rows = self._call("story_sketches", lambda: list(self.stories.find({"_id": {"$in": ids}}, {"sketch": 1})))
+        rows = self._call("story_sketches", lambda: list(self.sketches.find({"_id": {"$in": ids}})))
         return {row["_id"]: bytes(row["sketch"]) for row in rows}
 
     def add_stories(self, stories: Iterable[IndexedStory]) -> None:
         sketches: dict[str, bytes] = {}
-        bands: dict[str, dict[int, None]] = {}
+        bands: dict[int, dict[str, None]] = {}
         for story_id, sketch, keys in stories:
             sketches.setdefault(story_id, sketch)
-            bands.setdefault(story_id, {}).update(dict.fromkeys(keys))
+            for key in keys:
+                bands.setdefault(key, {})[story_id] = None
         if not sketches:
             return
-        # Most stories are new: an insert is cheaper than an upsert (a third of its time on
-        # SecantusDB). A duplicate _id is a story already indexed (or being inserted by another
-        # process right now): it gets its bands added; its first sketch stays, whichever process
-        # wrote it. The sketch and the first bands arrive in one write, so a band found by
-        # another process always has its sketch to verify.
-        inserts = [InsertOne({"_id": sid, "sketch": sketch, "bands": list(bands[sid])}) for sid, sketch in sketches.items()]
-        failed, _ = self._bulk(self.stories, inserts, ordered=False)
-        known = [list(sketches)[i] for i in sorted(failed)]
-        requests = [
-            UpdateOne(
-                {"_id": sid},
-                {"$setOnInsert": {"sketch": sketches[sid]}, "$addToSet": {"bands": {"$each": list(bands[sid])}}},
-                upsert=True,
-            )
-            for sid in known
-        ]
+        # Sketches first: a band found by another process always has its sketch to verify. A
+        # duplicate _id is a story indexed already (by this process or another): the first
+        # writer's sketch stays.
+        inserts = [InsertOne({"_id": sid, "sketch": sketch}) for sid, sketch in sketches.items()]
+        self._bulk(self.sketches, inserts, ordered=False)
+        # Nearly every band key is new: inserts, which cost a third of an upsert on SecantusDB.
+        # A duplicate _id is a key another story has already: this batch's stories join it.
+        keys = list(bands)
+        failed = self._bulk(self.bands, [InsertOne({"_id": k, "stories": list(bands[k])}) for k in keys], ordered=False)
+        shared = [keys[i] for i in sorted(failed)]
+        requests = [UpdateOne({"_id": k}, {"$addToSet": {"stories": {"$each": list(bands[k])}}}, upsert=True) for k in shared]
         for _ in range(MAX_WRITE_ROUNDS):
             if not requests:
                 return
-            # A duplicate key here is a concurrent upsert of a story just reset away; the same
-            # update, tried again, finds the document and adds this process's bands to it.
-            failed, _ = self._bulk(self.stories, requests, ordered=False)
+            # A duplicate key here is a concurrent upsert of a key just reset away; the same
+            # update, tried again, finds the document and adds this batch's stories to it.
+            failed = self._bulk(self.bands, requests, ordered=False)
             requests = [requests[i] for i in sorted(failed)]
-        raise StoreError(f"MongoDB {self.uri}: {len(requests)} stories kept colliding with concurrent writers")
+        raise StoreError(f"MongoDB {self.uri}: {len(requests)} story bands kept colliding with concurrent writers")
 
     def story_index_format(self) -> str:
         found = self._call("story_index_format", lambda: self.meta.find_one({"_id": _STORY_INDEX_FORMAT}))
-        # An index in an older layout (one document per band) is no index for this code: ""
-        # makes the chain rebuild it (newsmon.stories.ensure_index_format).
-        if found is None or found.get("layout") != _STORY_INDEX_LAYOUT:
-            return ""
-        return found["value"]
+        return "" if found is None else found["value"]
 
     def set_story_index_format(self, index_format: str) -> None:
         self._call(
             "set_story_index_format",
-            lambda: self.meta.update_one(
-                {"_id": _STORY_INDEX_FORMAT}, {"$set": {"value": index_format, "layout": _STORY_INDEX_LAYOUT}}, upsert=True
-            ),
+            lambda: self.meta.update_one({"_id": _STORY_INDEX_FORMAT}, {"$set": {"value": index_format}}, upsert=True),
         )
 
     @contextmanager
@@ -778,9 +763,8 @@ class MongoStore(Store):
     def reset_story_index(self) -> None:
         def reset() -> None:
             self.meta.delete_one({"_id": _STORY_INDEX_FORMAT})
-            self.stories.delete_many({})
-            for legacy in _LEGACY_STORY_COLLECTIONS:
-                self._database.drop_collection(legacy)
+            self.bands.delete_many({})
+            self.sketches.delete_many({})
 
         self._call("reset_story_index", reset)
 
@@ -972,20 +956,19 @@ class _Doc:
     def delete_stored(self) -> DeleteOne:
         return DeleteOne({"_id": self.stored_key, "content_hash": self.stored_hash})
 
-    def write(self, now: datetime) -> UpdateOne:
-        """The one upsert that brings the database to this document.
+    def write(self, now: datetime) -> InsertOne | UpdateOne:
+        """The one write that brings the database to this document, conditional on what the
+        prefetch saw, so that a document another process wrote meanwhile fails it (E11000).
 
-        Filtering on the content hash the prefetch saw makes each write conditional: if another
-        process changed the document meanwhile, the filter matches nothing, the upsert tries to
-        insert a second document with the same _id and the server refuses it (E11000).
+        A new document is an insert (a third of an upsert's cost on SecantusDB): it fails if
+        another process stored the key or the content hash since. A stored one is updated
+        filtered on the content hash the prefetch saw: if it changed meanwhile, the filter
+        matches nothing, the upsert tries to insert a second document with the same _id and
+        the server refuses it.
         """
         if self.inserts:
-            insert = {**self.fields, "first_seen": self.first_seen or now, "seq": self.seq}
-            return UpdateOne(
-                {"_id": self.key, "content_hash": self.content_hash},
-                {"$setOnInsert": insert, "$set": {"last_seen": now}},
-                upsert=True,
-            )
+            return InsertOne({"_id": self.key, **self.fields, "first_seen": self.first_seen or now,
+                              "last_seen": now, "seq": self.seq})  # fmt: skip
         changes = {**self.fields, "seq": self.seq} if self.changed else {}
         return UpdateOne(
             {"_id": self.key, "content_hash": self.stored_hash}, {"$set": {**changes, "last_seen": now}}, upsert=True
