@@ -146,6 +146,13 @@ class ReplayServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass  # quiet: tests and the demo read `hits` instead
 
-        server = ThreadingHTTPServer((address, 0), Handler)
+        server = _ReplayHTTPServer((address, 0), Handler)
         server.daemon_threads = True
         return server
+
+
+class _ReplayHTTPServer(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crawler opening 16 connections at once on a
+    # busy machine overflows it, and each dropped SYN costs a 1 s retransmit, a stall no real
+    # site's server has.
+    request_queue_size = 128
