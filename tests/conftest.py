@@ -11,7 +11,7 @@ from scrapy.utils.project import ENVVAR as SETTINGS_MODULE_ENV_VAR
 from mongo_server import SecantusServer
 from redis_server import RedisServer
 from newsmon.store.spool import SPOOL_DIR_ENV_VAR
-from store_backends import real_mongo_uri
+from store_backends import real_mongo_uri, uri_of_its_own
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +51,22 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     with SecantusServer(tmp_path_factory.mktemp("secantus")) as server:
         yield server.uri()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mongodb", marks=pytest.mark.mongo_real)])
+def store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URI of an empty store: an SQLite file, or a database of its own on the MongoDB test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/newsmon.db"
+        return
+    yield request.getfixturevalue("mongo_database_uri")
+
+
+@pytest.fixture
+def mongo_database_uri(mongo_uri: str) -> Iterator[str]:
+    """The URI of a database of its own on the MongoDB test server, dropped at the end."""
+    with uri_of_its_own(mongo_uri) as uri:
+        yield uri
 
 
 @pytest.fixture

@@ -64,14 +64,21 @@ def with_database(uri: str, name: str) -> str:
 
 
 @contextmanager
+def uri_of_its_own(uri: str) -> Iterator[str]:
+    """`uri` naming a new database of the same server, dropped at the end."""
+    own = with_database(uri, f"t{uuid.uuid4().hex[:12]}")
+    try:
+        yield own
+    finally:
+        with MongoClient(own, serverSelectionTimeoutMS=3000) as client:
+            client.drop_database(client.get_default_database().name)
+
+
+@contextmanager
 def database_of_its_own(uri: str) -> Iterator[MongoClient]:
     """A client of the server `uri` names whose default database is a new one, dropped at the end."""
-    name = f"t{uuid.uuid4().hex[:12]}"
-    with MongoClient(with_database(uri, name), serverSelectionTimeoutMS=3000) as client:
-        try:
-            yield client
-        finally:
-            client.drop_database(name)
+    with uri_of_its_own(uri) as own, MongoClient(own, serverSelectionTimeoutMS=3000) as client:
+        yield client
 
 
 def drop_collections(store: Any) -> None:
