@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import threading
 
+from pymongo import ASCENDING
+
+from newsmon.stories import StoryParams, ensure_index_format
 from test_mongo_rebuild_lease import client, store_on  # noqa: F401 (fixture)
+from test_store_contract import article
 
 
 def test_a_band_key_is_one_document_listing_its_stories(client):
@@ -17,6 +21,24 @@ def test_a_band_key_is_one_document_listing_its_stories(client):
     }  # fmt: skip
     assert {d["_id"]: d["sketch"] for d in database.story_sketches.find()} == {"s1": b"one", "s2": b"two"}
     assert store.story_candidates([2, 4, 9]) == {"s1": 2, "s2": 1}
+
+
+def test_an_index_of_the_pair_layout_is_rebuilt_and_its_unique_index_dropped(client):
+    database = client.get_default_database()
+    params = StoryParams()
+    store = store_on(client)
+    store.upsert_many([article(1, story_id="story-1"), article(2, story_id="story-2")])
+    # What the store wrote before a document per band key: one per (band, story) pair, unique on
+    # the pair, and the format recorded without a layout.
+    database.story_bands.create_index([("band_key", ASCENDING), ("story_id", ASCENDING)], unique=True, name="band_story")
+    database.story_bands.insert_one({"band_key": 7, "story_id": "story-1"})
+    database.meta.insert_one({"_id": "story_index_format", "value": params.index_format})
+
+    assert store.story_index_format() == ""  # an index of another layout is no index
+    assert ensure_index_format(store, params) == 2  # would fail on the old unique index of (null, null)
+    assert store.story_index_format() == params.index_format
+    assert "band_story" not in database.story_bands.index_information()
+    assert set(store.story_sketches(["story-1", "story-2"])) == {"story-1", "story-2"}
 
 
 def test_a_key_taken_by_another_process_at_the_same_moment_keeps_both_stories(client, monkeypatch):

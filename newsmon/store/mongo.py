@@ -124,6 +124,9 @@ MAX_WRITE_ROUNDS = 5
 # Returned datetimes are timezone-aware UTC, whichever client (or test double) was injected.
 CODEC_OPTIONS = CodecOptions(tz_aware=True)
 _STORY_INDEX_FORMAT = "story_index_format"  # its `meta` document
+# The story index's document layout, recorded with its format: an index written in another one
+# (a document per (band, story) pair, before) is rebuilt, its collections dropped with their indexes.
+_STORY_INDEX_LAYOUT = "band-key-documents"
 _LISTING_GAPS = "listing_gaps:"  # + scope: where a listing read in part continues
 _CHANGE_SEQ = "change_seq"  # the `meta` document of the change sequence
 _BACKFILL_CHUNK = 1000
@@ -708,12 +711,16 @@ class MongoStore(Store):
 
     def story_index_format(self) -> str:
         found = self._call("story_index_format", lambda: self.meta.find_one({"_id": _STORY_INDEX_FORMAT}))
-        return "" if found is None else found["value"]
+        # An index of another layout is no index for this code: "" has the chain rebuild it.
+        if found is None or found.get("layout") != _STORY_INDEX_LAYOUT:
+            return ""
+        return found["value"]
 
     def set_story_index_format(self, index_format: str) -> None:
+        recorded = {"value": index_format, "layout": _STORY_INDEX_LAYOUT}
         self._call(
             "set_story_index_format",
-            lambda: self.meta.update_one({"_id": _STORY_INDEX_FORMAT}, {"$set": {"value": index_format}}, upsert=True),
+            lambda: self.meta.update_one({"_id": _STORY_INDEX_FORMAT}, {"$set": recorded}, upsert=True),
         )
 
     @contextmanager
@@ -763,8 +770,9 @@ class MongoStore(Store):
     def reset_story_index(self) -> None:
         def reset() -> None:
             self.meta.delete_one({"_id": _STORY_INDEX_FORMAT})
-            self.bands.delete_many({})
-            self.sketches.delete_many({})
+            # Dropped, not emptied: an index of an older layout goes with them.
+            self.bands.drop()
+            self.sketches.drop()
 
         self._call("reset_story_index", reset)
 
