@@ -201,6 +201,22 @@ def describe_stories(ranked: dict[str, list[str]], members: Iterable[StoryMember
     return {name: [entry(story_id) for story_id in ids if story_id in by_story] for name, ids in ranked.items()}
 
 
+@dataclass(frozen=True)
+class ArticleFilter:
+    """The articles a read asks for: published in [since, until), and the named fields equal to
+    the given values (an empty value asks nothing). Each store translates it to its own query."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    lang: str | None = None
+    site: str | None = None
+    outlet: str | None = None
+    category: str | None = None
+
+    def equal_fields(self) -> dict[str, str]:
+        return {name: value for name in ("outlet", "category", "lang", "site") if (value := getattr(self, name))}
+
+
 class RememberedUrl(NamedTuple):
     """A fetched URL under which no article is stored, remembered so that crawls skip it.
 

@@ -84,6 +84,7 @@ from newsmon.store.base import (
     ALERT_UPDATED,
     ALIAS,
     Alert,
+    ArticleFilter,
     Change,
     DUPLICATE,
     INSERTED,
@@ -547,7 +548,7 @@ class MongoStore(Store):
     ) -> Iterator[Article]:
         if limit is not None and limit <= 0:
             return  # SQL's LIMIT 0; pymongo's limit(0) would mean "no limit"
-        query = _filter(since, until, lang, site, outlet, category)
+        query = _filter(ArticleFilter(since, until, lang, site, outlet, category))
         for document in self._stream("query", query, skip=offset, limit=limit or 0):
             yield _article(document)
 
@@ -597,7 +598,7 @@ class MongoStore(Store):
         parsed = parse_query(query)
         if parsed.empty or limit <= 0:
             return []
-        conditions = {**_filter(since, until, lang, None, outlet), **token_filter(parsed)}
+        conditions = {**_filter(ArticleFilter(since, until, lang, outlet=outlet)), **token_filter(parsed)}
         if not any(term.phrase for term in parsed.terms):
             return [_article(d) for d in self._stream("search", conditions, skip=offset, limit=limit)]
         # Phrases are checked here, so the server cannot skip or limit: the candidates stream by.
@@ -613,7 +614,7 @@ class MongoStore(Store):
         return found
 
     def count(self, *, since=None, until=None, lang=None, site=None) -> int:
-        query = _filter(since, until, lang, site)
+        query = _filter(ArticleFilter(since, until, lang, site))
         return self._call("count", lambda: self.articles.count_documents(query))
 
     def revisions(self, url_or_key: str) -> list[dict[str, Any]]:
@@ -1161,28 +1162,13 @@ def _remembered_filter(urls: list[str], dropped_since: datetime | None) -> dict[
 _OUTLET = {"$cond": [{"$in": ["$outlet", [None, ""]]}, "$site", "$outlet"]}
 
 
-def _filter(
-    since: datetime | None,
-    until: datetime | None,
-    lang: str | None,
-    site: str | None,
-    outlet: str | None = None,
-    category: str | None = None,
-) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    if outlet:
-        query["outlet"] = outlet
-    if category:
-        query["category"] = category
+def _filter(wanted: ArticleFilter) -> dict[str, Any]:
+    query: dict[str, Any] = dict(wanted.equal_fields())
     published: dict[str, datetime] = {}
-    if since is not None:
-        published["$gte"] = _utc(since)
-    if until is not None:
-        published["$lt"] = _utc(until)
+    if wanted.since is not None:
+        published["$gte"] = _utc(wanted.since)
+    if wanted.until is not None:
+        published["$lt"] = _utc(wanted.until)
     if published:
         query["published_at"] = published
-    if lang:
-        query["lang"] = lang
-    if site:
-        query["site"] = site
     return query

@@ -25,6 +25,7 @@ from newsmon.store.base import (
     ALERT_UPDATED,
     ALIAS,
     Alert,
+    ArticleFilter,
     Change,
     DUPLICATE,
     INSERTED,
@@ -468,48 +469,28 @@ class SQLiteStore(Store):
         return None if row is None else row[0]
 
     @classmethod
-    def _where(cls, *filters: Any) -> tuple[str, list[Any]]:
-        """` WHERE …` for the filters of `_conditions` ("" for none), and its parameters."""
-        clauses, params = cls._conditions(*filters)
+    def _where(cls, wanted: ArticleFilter) -> tuple[str, list[Any]]:
+        """` WHERE …` for `wanted` ("" for everything), and its parameters."""
+        clauses, params = cls._conditions(wanted)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     @staticmethod
-    def _conditions(
-        since: datetime | None,
-        until: datetime | None,
-        lang: str | None,
-        site: str | None,
-        outlet: str | None = None,
-        category: str | None = None,
-        outlet_column: str = _OUTLET,
-    ) -> tuple[list[str], list[Any]]:
+    def _conditions(wanted: ArticleFilter, outlet_column: str = _OUTLET) -> tuple[list[str], list[Any]]:
         """SQL conditions on `articles` (or, naming its outlet column, `article_search_rows`)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if outlet:
-            clauses.append(f"{outlet_column} = ?")
-            params.append(outlet)
-        if category:
-            clauses.append("json_extract(record, '$.category') = ?")
-            params.append(category)
-        if since is not None:
-            clauses.append("published_at >= ?")
-            params.append(isoformat_utc(since))
-        if until is not None:
-            clauses.append("published_at < ?")
-            params.append(isoformat_utc(until))
-        if lang:
-            clauses.append("lang = ?")
-            params.append(lang)
-        if site:
-            clauses.append("site = ?")
-            params.append(site)
+        columns = {"outlet": outlet_column, "category": "json_extract(record, '$.category')", "lang": "lang", "site": "site"}
+        equal = wanted.equal_fields()
+        clauses = [f"{columns[name]} = ?" for name in equal]
+        params: list[Any] = list(equal.values())
+        for bound, operator in ((wanted.since, ">="), (wanted.until, "<")):
+            if bound is not None:
+                clauses.append(f"published_at {operator} ?")
+                params.append(isoformat_utc(bound))
         return clauses, params
 
     def query(
         self, *, since=None, until=None, lang=None, site=None, outlet=None, category=None, limit=None, offset=0
     ) -> Iterator[Article]:
-        where, params = self._where(since, until, lang, site, outlet, category)
+        where, params = self._where(ArticleFilter(since, until, lang, site, outlet, category))
         sql = f"SELECT record FROM articles{where} ORDER BY published_at DESC, key LIMIT ? OFFSET ?"
         params += [-1 if limit is None else int(limit), int(offset)]  # LIMIT -1: no limit
         # A separate cursor streams rows, so memory stays flat for large exports.
@@ -530,7 +511,7 @@ class SQLiteStore(Store):
         return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
 
     def count(self, *, since=None, until=None, lang=None, site=None) -> int:
-        where, params = self._where(since, until, lang, site)
+        where, params = self._where(ArticleFilter(since, until, lang, site))
         return self._db.execute(f"SELECT COUNT(*) FROM articles{where}", params).fetchone()[0]
 
     def article(self, key: str) -> Article | None:
@@ -569,7 +550,7 @@ class SQLiteStore(Store):
         if parsed.empty or limit <= 0:
             return []
         # The page of hits is chosen on the narrow rows; only its articles are read.
-        clauses, params = self._conditions(since, until, lang, None, outlet, outlet_column="outlet")
+        clauses, params = self._conditions(ArticleFilter(since, until, lang, outlet=outlet), outlet_column="outlet")
         hits = (
             "SELECT hit.rowid, hit.published_at FROM article_search"
             " JOIN article_search_rows AS hit ON hit.rowid = article_search.rowid"
