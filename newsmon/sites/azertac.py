@@ -61,8 +61,10 @@ from newsmon.sites.base import (
     article_selector,
     block_copy,
     first_found,
+    first_text,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_paragraphs,
     json_ld_strings,
     json_ld_text,
@@ -144,15 +146,11 @@ class Azertac(Site):
         page = article_selector(response)
         if _is_error_page(page):
             raise PageError("error_page", "the site's error page (Xəta / Not Found)")
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", next((text for text in (text_of(page.css(q)) for q in TITLES) if text), "")),
-            ("title_special", text_of(page.css(SPECIAL_TITLE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
+        title = headline(
+            fallbacks, page, ld, ("", first_text(page, *TITLES)), ("title_special", text_of(page.css(SPECIAL_TITLE)))
         )
         if not title:
             raise PageError("no_title", "no h1/h2.entry-title, news-view-title, og:title or JSON-LD headline")

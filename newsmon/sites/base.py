@@ -312,6 +312,11 @@ def json_ld_articles(page: Selector) -> list[dict[str, Any]]:
     return found
 
 
+def json_ld_article(page: Selector) -> dict[str, Any]:
+    """The page's first NewsArticle-like JSON-LD object, the one parsers fall back on ({} when none)."""
+    return next(iter(json_ld_articles(page)), {})
+
+
 def time_with_offset(value: str) -> datetime | None:
     """An ISO 8601 time that states its offset (`2025-11-14T17:57:00+04:00`), in UTC; None for
     anything else, so that a naive or malformed value falls through to the next source."""
@@ -370,6 +375,17 @@ def first_found(fallbacks: list[str], *candidates: tuple[str, str]) -> str:
                 fallbacks.append(fallback)
             return value
     return ""
+
+
+def headline(fallbacks: list[str], page: Selector, ld: Mapping[str, Any], *visible: tuple[str, str]) -> str:
+    """The first visible headline among `visible` ((fallback name, text) pairs, as for
+    first_found), else og:title (`title_og`), else the JSON-LD headline (`title_jsonld`)."""
+    return first_found(
+        fallbacks,
+        *visible,
+        ("title_og", meta_content(page, "og:title")),
+        ("title_jsonld", json_ld_text(ld.get("headline"))),
+    )
 
 
 def json_ld_paragraphs(article_body: object) -> list[str]:

@@ -29,7 +29,7 @@ from newsmon.sites.base import (
     PageError,
     Parsed,
     article_selector,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
     json_ld_text,
     meta_content,
@@ -55,7 +55,7 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
     )
     if not document or not (document.get("text") or "").strip():
         raise PageError("no_body", "generic extraction found no main text")
-    ld = next(iter(json_ld_articles(page)), {})
+    ld = json_ld_article(page)
     fallbacks: list[str] = ["generic"]
 
     title = meta_content(page, "og:title") or json_ld_text(ld.get("headline"))

@@ -64,8 +64,9 @@ from newsmon.sites.base import (
     article_selector,
     block_copy,
     first_found,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
     json_ld_text,
     load_more_url,
@@ -172,15 +173,10 @@ class Oxu(Site):
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on an Oxu page, with raw fields for the chain to clean and date."""
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(TITLE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(TITLE))))
         if not title:
             raise PageError("no_title", f"no {TITLE}, og:title or JSON-LD headline")
 

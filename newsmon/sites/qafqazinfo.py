@@ -48,8 +48,9 @@ from newsmon.sites.base import (
     article_selector,
     block_copy,
     first_found,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_paragraphs,
     json_ld_strings,
     json_ld_text,
@@ -113,15 +114,10 @@ class Qafqazinfo(Site):
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on a Qafqazinfo page, with raw fields for the chain to clean and date."""
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(HEADLINE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(HEADLINE))))
         if not title:
             raise PageError("no_title", "no div.panel.news h1, og:title or JSON-LD headline")
 

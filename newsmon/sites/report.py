@@ -51,8 +51,9 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
     json_ld_text,
     meta_content,
@@ -159,15 +160,10 @@ class Report(Site):
         it names the same edition (newsmon.urls.preferred_url), else `url`.
         """
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(TITLE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(TITLE))))
         if not title:
             raise PageError("no_title", "no h1.section-title, og:title or JSON-LD headline")
 

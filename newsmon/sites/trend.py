@@ -52,7 +52,7 @@ from newsmon.sites.base import (
     article_selector,
     block_copy,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
     meta_content,
     paragraph_texts,
@@ -136,7 +136,7 @@ class Trend(Site):
         edition (a www.trend.az canonical is en.trend.az's: newsmon.urls.preferred_url).
         """
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks = []
         title = self._headline(page)
         if not title:
