@@ -39,7 +39,6 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import Response
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -49,6 +48,7 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
     headline,
     image_address,
@@ -60,7 +60,6 @@ from newsmon.sites.base import (
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 WRAPPER = "div.article-content-wrapper"
 HEADLINE = f"{WRAPPER} h2"
@@ -73,7 +72,6 @@ BODY = f"{WRAPPER} div.article-content"
 NOT_BODY = "script, style, iframe, ins"
 IMAGES = f"{WRAPPER} img"
 AUTHOR_BLOCK = "ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 TAGS = 'meta[property="article:tag"]::attr(content)'
 FEED_PATH = "/feed.php"
@@ -119,11 +117,8 @@ class Azernews(Site):
         if not paragraphs:
             raise PageError("no_body", f"no text paragraphs in {BODY}")
 
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body="\n\n".join(paragraphs),
             published_at=published_at,
@@ -139,7 +134,6 @@ class Azernews(Site):
             image_url=first_found(
                 fallbacks, ("", _main_image(page, url)), ("image_og", _absolute(url, meta_content(page, "og:image")))
             ),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

@@ -47,7 +47,6 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     BROWSER_COMPATIBLE_USER_AGENT,
     Discovery,
@@ -60,6 +59,7 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
     first_text,
     headline,
@@ -75,7 +75,6 @@ from newsmon.sites.base import (
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLES = ("h1.entry-title", "h2.entry-title")
@@ -89,7 +88,6 @@ BODIES = ("div.news-body", "div.news-text")
 SPECIAL_BODY = "div.news-view-body"
 NOT_BODY = "script, style, noscript, iframe"
 BODY_IMAGE = "img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 TAGS = 'meta[property="article:tag"]::attr(content)'
 ERROR_TITLE_MARKS = ("Xəta", "Not Found")
@@ -183,11 +181,8 @@ class Azertac(Site):
             ("", urljoin(url, og_image) if og_image else ""),
             ("image_body", _body_image(page, url)),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body=body,
             published_at=published_at,
@@ -196,7 +191,6 @@ class Azertac(Site):
             tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
             authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

@@ -25,6 +25,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
 from newsmon.items import Article
+from newsmon.urls import preferred_url
 
 DEFAULT_TZ = "Asia/Baku"
 # For the sites that turn away any client whose User-Agent is not a browser's (AZERTAC's 400s,
@@ -37,6 +38,7 @@ PAGE_ERROR_REASONS = ("not_html", "malformed", "truncated", "no_title", "no_date
 # Characters XML forbids. A broken include or proxy leaves them in pages; lxml parses them, but
 # refuses any text containing one that it is asked to set, as dropping an ad from the text does.
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CANONICAL_LINK = 'link[rel="canonical"]::attr(href)'
 
 
 class PageError(Exception):
@@ -385,6 +387,20 @@ def headline(fallbacks: list[str], page: Selector, ld: Mapping[str, Any], *visib
         *visible,
         ("title_og", meta_content(page, "og:title")),
         ("title_jsonld", json_ld_text(ld.get("headline"))),
+    )
+
+
+def crawled_article(site: Site, edition: Edition, url: str, page: Selector, **fields: Any) -> Article:
+    """The Article of a crawled page, filed under the edition's host and the outlet's name. Its
+    URL is the page's canonical link when that names the same edition (newsmon.urls.preferred_url),
+    else `url`, the public address the page was fetched for."""
+    return Article(
+        url=preferred_url(url, page.css(CANONICAL_LINK).get()),
+        site=edition.host,
+        outlet=site.name,
+        lang=edition.lang,
+        source="crawl",
+        **fields,
     )
 
 

@@ -23,19 +23,18 @@ from parsel import Selector
 from scrapy.http import Response
 
 from newsmon.dates import parse_dateline
-from newsmon.items import Article
 from newsmon.sites.base import (
     Edition,
     PageError,
     Parsed,
     article_selector,
+    crawled_article,
     json_ld_article,
     json_ld_strings,
     json_ld_text,
     meta_content,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 if TYPE_CHECKING:
     from newsmon.sites.base import Site
@@ -78,11 +77,8 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
 
     authors = json_ld_strings(ld.get("author"))
     return Parsed(
-        Article(
-            url=preferred_url(url, page.css('link[rel="canonical"]::attr(href)').get()),
-            site=edition.host,
-            outlet=site.name,
-            lang=edition.lang,
+        crawled_article(
+            site, edition, url, page,
             title=title,
             body=_main_text(document["text"], title, dateline),
             published_at=published_at,
@@ -91,7 +87,6 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
             tags=[t.strip() for t in page.css('meta[property="article:tag"]::attr(content)').getall() if t.strip()],
             authors=[a for a in authors if a] or [a.strip() for a in (document.get("author") or "").split(";") if a.strip()],
             image_url=meta_content(page, "og:image") or (document.get("image") or ""),
-            source="crawl",
         ),
         tuple(fallbacks),
     )

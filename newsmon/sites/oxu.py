@@ -51,7 +51,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -63,6 +62,7 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
     headline,
     image_address,
@@ -75,7 +75,6 @@ from newsmon.sites.base import (
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLE = "div.post-detail-title h1"
@@ -98,7 +97,6 @@ MAX_JUNK_CHARS = 160  # a news paragraph on the advertising market is longer, an
 BODY_IMAGE = "img"
 CATEGORY = ".breadcrumb-item.active a span"
 TAGS = ".tag-area a"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 SHORT_LINK = ".short-url-btn::attr(data-short-link)"
 SHORT_LINK_ID = re.compile(r"/(?P<id>\d{4,})/?$")
@@ -202,11 +200,8 @@ class Oxu(Site):
             ("category_jsonld", json_ld_text(ld.get("articleSection"))),
             ("category_meta", meta_content(page, "article:section")),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             labels=self._labels(page, edition),
             body=body,
@@ -216,7 +211,6 @@ class Oxu(Site):
             tags=[tag for tag in (text_of(a) for a in page.css(TAGS)) if tag],
             authors=self._authors(ld),
             image_url=_main_image(page, ld, url, fallbacks),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

@@ -35,7 +35,6 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -47,6 +46,7 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
     headline,
     image_address,
@@ -61,7 +61,6 @@ from newsmon.sites.base import (
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 PANEL = "div.panel.news"
@@ -71,7 +70,6 @@ TIME_VALUE = "datetime"
 BODY = "div.news_text"
 NOT_BODY = "script, style, iframe, ins, .rek_banner"
 BODY_IMAGE = "img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 TAGS = 'meta[property="article:tag"]::attr(content)'
 
@@ -152,11 +150,8 @@ class Qafqazinfo(Site):
             ("", urljoin(edition.origin + "/", og_image) if og_image else ""),
             ("image_body", image_address(blocks[0].css(BODY_IMAGE), edition.origin + "/") if blocks else ""),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body=body,
             published_at=published_at,
@@ -165,7 +160,6 @@ class Qafqazinfo(Site):
             tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
             authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

@@ -37,7 +37,6 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     first_found,
     json_ld_paragraphs,
@@ -51,6 +50,7 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     headline,
     image_address,
     json_ld_article,
@@ -61,7 +61,6 @@ from newsmon.sites.base import (
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLE = "h1.section-title"
@@ -74,7 +73,6 @@ BODY = "div.news-detail__desc"
 NOT_BODY = "script, style, noscript, iframe, blockquote.twitter-tweet, .tags"
 TAGS = f"{BODY} .tags a"
 MAIN_IMAGE = "div.news-detail__main-photo img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 SHORT_LINK = ".copy-url::attr(data-url)"
 SHORT_LINK_ID = re.compile(r"(?:^|/)(?P<id>\d{4,})/?$")
@@ -193,11 +191,8 @@ class Report(Site):
             ("", image_address(page.css(MAIN_IMAGE), url)),
             ("image_og", urljoin(url, og_image) if og_image else ""),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body=body,
             published_at=published_at,
@@ -206,7 +201,6 @@ class Report(Site):
             tags=[tag for tag in (text_of(a) for a in page.css(TAGS)) if tag],
             authors=list(dict.fromkeys(json_ld_strings(ld.get("author")))),
             image_url=image_url,
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

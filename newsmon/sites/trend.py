@@ -39,7 +39,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -51,6 +50,7 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     image_address,
     json_ld_article,
     json_ld_strings,
@@ -59,7 +59,6 @@ from newsmon.sites.base import (
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 HEADLINE = "h1"
@@ -68,7 +67,6 @@ LISTING_CARD_ANCESTOR = "ancestor::li"
 BODY = "div.article-content"
 NOT_BODY = "script, style, iframe, ins"
 BODY_IMAGE = "img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 TAGS = 'meta[property="article:tag"]::attr(content)'
 PUBLISHED_META = "article:published_time"
 PUBLISHED_ITEMPROP = "datePublished"
@@ -153,11 +151,8 @@ class Trend(Site):
         paragraphs = _body_paragraphs(page)
         if not paragraphs:
             raise PageError("no_body", f"no text paragraphs in {BODY}")
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body="\n\n".join(paragraphs),
             published_at=published_at,
@@ -166,7 +161,6 @@ class Trend(Site):
             tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
             authors=self._authors(page, ld),
             image_url=_main_image(page, url),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 
