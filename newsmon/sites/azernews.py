@@ -56,6 +56,7 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    named_people,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -139,11 +140,10 @@ class Azernews(Site):
 
     def _authors(self, page: Selector, ld: dict[str, Any], fallbacks: list[str]) -> list[str]:
         """The named author of `div.author h6`; without the block, JSON-LD's; the agency is nobody."""
-        agency = {name.casefold() for name in self.agency_names}
         visible = [name for name in (text_of(h6) for h6 in page.css(AUTHOR)) if name]
         if visible:
             return list(dict.fromkeys(visible))
-        named = [name for name in dict.fromkeys(json_ld_strings(ld.get("author"))) if name.casefold() not in agency]
+        named = named_people(json_ld_strings(ld.get("author")), self.agency_names)
         if named:
             fallbacks.append("author_jsonld")
         return named

@@ -71,6 +71,7 @@ from newsmon.sites.base import (
     json_ld_text,
     load_more_url,
     meta_content,
+    named_people,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -209,7 +210,7 @@ class Oxu(Site):
             dateline=dateline,
             category=category,
             tags=[tag for tag in (text_of(a) for a in page.css(TAGS)) if tag],
-            authors=self._authors(ld),
+            authors=named_people(json_ld_strings(ld.get("author")), (*self.agency_names, *self.domains)),
             image_url=_main_image(page, ld, url, fallbacks),
         )
         return Parsed(article, tuple(fallbacks))
@@ -220,10 +221,6 @@ class Oxu(Site):
         if edition.lang == "az":
             labels = [label.translate(_AZ_UPPER) for label in labels]
         return list(dict.fromkeys(label.upper() for label in labels if label))
-
-    def _authors(self, ld: dict[str, Any]) -> list[str]:
-        own = {name.casefold() for name in (*self.agency_names, *self.domains)}
-        return [name for name in dict.fromkeys(json_ld_strings(ld.get("author"))) if name.casefold() not in own]
 
 
 SITE = Oxu()

@@ -32,7 +32,7 @@ where a fact rests on one source or none, so that the same code works on the liv
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -56,6 +56,7 @@ from newsmon.sites.base import (
     json_ld_article,
     json_ld_strings,
     json_ld_text,
+    load_more_url,
     meta_content,
     paragraph_texts,
     text_of,
@@ -149,7 +150,10 @@ class Report(Site):
             listed = stamp or " ".join(part for part in (text_of(li) for li in card.css(CARD_DATE_PARTS)) if part)
             links.append(ListingLink(response.urljoin(href), listed, text_of(card.css(CARD_TITLE))))
             cursor = stamp or cursor
-        return ListingPage(links, _load_more_url(response, edition, cursor) if cursor else None)
+        if not cursor:
+            return ListingPage(links, None)
+        declared = response.css(LOAD_MORE).get() or ""
+        return ListingPage(links, load_more_url(edition, declared, LOAD_MORE_PATH, {"date": cursor, "oldest": "1"}))
 
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on a Report page, with raw fields for the chain to clean and date.
@@ -213,15 +217,6 @@ def article_id(response: TextResponse) -> str:
     """Report's numeric id of the article on a page, from its short link; "" when there is none."""
     match = SHORT_LINK_ID.search((response.css(SHORT_LINK).get() or "").strip())
     return match["id"] if match else ""
-
-
-def _load_more_url(response: TextResponse, edition: Edition, cursor: str) -> str:
-    """The public URL of the answer after the card dated `cursor`. A path the page names may
-    already carry the edition prefix (`/en/infinity/index`) or not (`/infinity/index`)."""
-    declared = urlsplit((response.css(LOAD_MORE).get() or "").strip()).path
-    path = declared if declared.startswith("/") else LOAD_MORE_PATH
-    base = edition.origin if edition.prefix and edition.owns_path(path) else edition.base_url
-    return f"{base}{path}?{urlencode({'date': cursor, 'oldest': '1'})}"
 
 
 def _visible_paragraphs(page: Selector) -> list[str]:

@@ -54,7 +54,9 @@ from newsmon.sites.base import (
     image_address,
     json_ld_article,
     json_ld_strings,
+    json_ld_text,
     meta_content,
+    named_people,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -141,7 +143,7 @@ class Trend(Site):
             title = meta_content(page, "og:title")
             fallbacks.append("title_og")
         if not title:
-            title = next(iter(json_ld_strings(ld.get("headline"))), "")
+            title = json_ld_text(ld.get("headline"))
             fallbacks.append("title_json_ld")
         if not title:
             raise PageError("no_title", "no h1 headline, og:title or JSON-LD headline")
@@ -157,7 +159,7 @@ class Trend(Site):
             body="\n\n".join(paragraphs),
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or next(iter(json_ld_strings(ld.get("articleSection"))), ""),
+            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
             tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
             authors=self._authors(page, ld),
             image_url=_main_image(page, url),
@@ -172,8 +174,7 @@ class Trend(Site):
     def _authors(self, page: Selector, ld: dict[str, Any]) -> list[str]:
         """Named people from JSON-LD or `meta[name=author]`; the agency signing is nobody."""
         names = json_ld_strings(ld.get("author")) or json_ld_strings(meta_content(page, "author"))
-        agency = {name.casefold() for name in self.agency_names}
-        return [name for name in dict.fromkeys(names) if name.casefold() not in agency]
+        return named_people(names, self.agency_names)
 
 
 SITE = Trend()
@@ -202,7 +203,7 @@ def _dateline(page: Selector, ld: dict[str, Any]) -> tuple[str, datetime | None,
     printed_in_metadata = (
         ("date_meta", meta_content(page, PUBLISHED_META)),
         ("date_itemprop", meta_content(page, PUBLISHED_ITEMPROP)),
-        ("date_json_ld", next(iter(json_ld_strings(ld.get("datePublished"))), "")),
+        ("date_json_ld", json_ld_text(ld.get("datePublished"))),
     )
     for source, printed in printed_in_metadata:
         if printed:
