@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.http import Response
@@ -56,7 +56,9 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_tags,
     named_people,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -74,7 +76,6 @@ NOT_BODY = "script, style, iframe, ins"
 IMAGES = f"{WRAPPER} img"
 AUTHOR_BLOCK = "ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
 PUBLISHED_META = "article:published_time"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 FEED_PATH = "/feed.php"
 
 
@@ -130,10 +131,10 @@ class Azernews(Site):
                 ("category_jsonld", json_ld_text(ld.get("articleSection"))),
                 ("category_url", _section_name(url)),
             ),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            tags=metadata_tags(page),
             authors=self._authors(page, ld, fallbacks),
             image_url=first_found(
-                fallbacks, ("", _main_image(page, url)), ("image_og", _absolute(url, meta_content(page, "og:image")))
+                fallbacks, ("", _main_image(page, url)), ("image_og", og_image_url(page, url))
             ),
         )
         return Parsed(article, tuple(fallbacks))
@@ -164,10 +165,6 @@ def _shaped(texts: Any) -> str:
 def _main_image(page: Selector, url: str) -> str:
     images = [image for image in page.css(IMAGES) if not image.xpath(AUTHOR_BLOCK)]
     return image_address(images[0], url) if images else ""
-
-
-def _absolute(url: str, address: str) -> str:
-    return urljoin(url, address) if address else ""
 
 
 def _section_name(url: str) -> str:

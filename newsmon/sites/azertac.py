@@ -42,7 +42,6 @@ where a fact rests on one source or none, so that the same code works on the liv
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -69,8 +68,11 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     named_people,
     next_numbered_page,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -89,7 +91,6 @@ SPECIAL_BODY = "div.news-view-body"
 NOT_BODY = "script, style, noscript, iframe"
 BODY_IMAGE = "img"
 PUBLISHED_META = "article:published_time"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 ERROR_TITLE_MARKS = ("Xəta", "Not Found")
 ERROR_HEADING = ".site-error h1"
 
@@ -175,10 +176,9 @@ class Azertac(Site):
         if not body:
             raise PageError("no_body", "no text paragraphs in div.news-body, div.news-text, news-view-body or JSON-LD")
 
-        og_image = meta_content(page, "og:image")
         image_url = first_found(
             fallbacks,
-            ("", urljoin(url, og_image) if og_image else ""),
+            ("", og_image_url(page, url)),
             ("image_body", _body_image(page, url)),
         )
         article = crawled_article(
@@ -187,8 +187,8 @@ class Azertac(Site):
             body=body,
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
         )

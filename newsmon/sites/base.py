@@ -314,6 +314,22 @@ def json_ld_articles(page: Selector) -> list[dict[str, Any]]:
     return found
 
 
+def og_image_url(page: Selector, base_url: str) -> str:
+    """The page's `og:image`, resolved against `base_url`; "" when it has none."""
+    address = meta_content(page, "og:image")
+    return urljoin(base_url, address) if address else ""
+
+
+def metadata_category(page: Selector, ld: Mapping[str, Any]) -> str:
+    """The section the page's metadata names: `article:section`, else JSON-LD `articleSection`."""
+    return meta_content(page, "article:section") or json_ld_text(ld.get("articleSection"))
+
+
+def metadata_tags(page: Selector) -> list[str]:
+    """The page's non-empty `article:tag` values."""
+    return [tag.strip() for tag in page.css('meta[property="article:tag"]::attr(content)').getall() if tag.strip()]
+
+
 def json_ld_article(page: Selector) -> dict[str, Any]:
     """The page's first NewsArticle-like JSON-LD object, the one parsers fall back on ({} when none)."""
     return next(iter(json_ld_articles(page)), {})

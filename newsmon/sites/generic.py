@@ -33,6 +33,8 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     time_with_offset,
 )
 
@@ -83,8 +85,8 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
             body=_main_text(document["text"], title, dateline),
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[t.strip() for t in page.css('meta[property="article:tag"]::attr(content)').getall() if t.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=[a for a in authors if a] or [a.strip() for a in (document.get("author") or "").split(";") if a.strip()],
             image_url=meta_content(page, "og:image") or (document.get("image") or ""),
         ),

@@ -72,6 +72,7 @@ from newsmon.sites.base import (
     load_more_url,
     meta_content,
     named_people,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -264,13 +265,12 @@ def _is_junk(paragraph: str) -> bool:
 
 
 def _main_image(page: Selector, ld: dict[str, Any], url: str, fallbacks: list[str]) -> str:
-    og_image = meta_content(page, "og:image")
     ld_image = ld.get("image")
     ld_image = ld_image.get("url") if isinstance(ld_image, dict) else ld_image
     blocks = page.css(BODY_OUTER)
     return first_found(
         fallbacks,
-        ("", urljoin(url, og_image) if og_image else ""),
+        ("", og_image_url(page, url)),
         ("image_jsonld", urljoin(url, json_ld_text(ld_image)) if json_ld_text(ld_image) else ""),
         ("image_body", image_address(blocks[0].css(BODY_IMAGE), url) if blocks else ""),
     )

@@ -31,7 +31,7 @@ module does where a fact rests on one source or none, so that the same code work
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
@@ -55,8 +55,11 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     named_people,
     next_numbered_page,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -71,7 +74,6 @@ BODY = "div.news_text"
 NOT_BODY = "script, style, iframe, ins, .rek_banner"
 BODY_IMAGE = "img"
 PUBLISHED_META = "article:published_time"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 
 # --- listing and feed -------------------------------------------------------------------------
 LISTING_PATH = "/news/category/iqtisadiyyat-4"  # then ?page=2, ...
@@ -144,10 +146,9 @@ class Qafqazinfo(Site):
             raise PageError("no_body", "no text paragraphs in div.news_text or JSON-LD articleBody")
 
         # Images are on the bare host whichever name the page was fetched under.
-        og_image = meta_content(page, "og:image")
         image_url = first_found(
             fallbacks,
-            ("", urljoin(edition.origin + "/", og_image) if og_image else ""),
+            ("", og_image_url(page, edition.origin + "/")),
             ("image_body", image_address(blocks[0].css(BODY_IMAGE), edition.origin + "/") if blocks else ""),
         )
         article = crawled_article(
@@ -156,8 +157,8 @@ class Qafqazinfo(Site):
             body=body,
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
         )

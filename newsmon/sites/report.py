@@ -32,14 +32,11 @@ where a fact rests on one source or none, so that the same code works on the liv
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from newsmon.sites.base import (
-    first_found,
-    json_ld_paragraphs,
     Discovery,
     Edition,
     ListingLink,
@@ -51,13 +48,16 @@ from newsmon.sites.base import (
     article_selector,
     block_copy,
     crawled_article,
+    first_found,
     headline,
     image_address,
     json_ld_article,
+    json_ld_paragraphs,
     json_ld_strings,
     json_ld_text,
     load_more_url,
     meta_content,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -189,11 +189,10 @@ class Report(Site):
         if not body:
             raise PageError("no_body", "no text paragraphs in div.news-detail__desc or JSON-LD articleBody")
 
-        og_image = meta_content(page, "og:image")
         image_url = first_found(
             fallbacks,
             ("", image_address(page.css(MAIN_IMAGE), url)),
-            ("image_og", urljoin(url, og_image) if og_image else ""),
+            ("image_og", og_image_url(page, url)),
         )
         article = crawled_article(
             self, edition, url, page,

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
@@ -56,7 +56,10 @@ from newsmon.sites.base import (
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     named_people,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
@@ -69,7 +72,6 @@ LISTING_CARD_ANCESTOR = "ancestor::li"
 BODY = "div.article-content"
 NOT_BODY = "script, style, iframe, ins"
 BODY_IMAGE = "img"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 PUBLISHED_META = "article:published_time"
 PUBLISHED_ITEMPROP = "datePublished"
 # Share buttons and "follow us" lines inside the text block.
@@ -159,8 +161,8 @@ class Trend(Site):
             body="\n\n".join(paragraphs),
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=self._authors(page, ld),
             image_url=_main_image(page, url),
         )
@@ -224,8 +226,5 @@ def _body_paragraphs(page: Selector) -> list[str]:
 
 
 def _main_image(page: Selector, url: str) -> str:
-    og_image = meta_content(page, "og:image")
-    if og_image:
-        return urljoin(url, og_image)
     blocks = page.css(BODY)
-    return image_address(blocks[0].css(BODY_IMAGE), url) if blocks else ""
+    return og_image_url(page, url) or (image_address(blocks[0].css(BODY_IMAGE), url) if blocks else "")
