@@ -13,7 +13,6 @@ from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -25,10 +24,10 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     image_address,
     text_of,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLE = "h2.title_news, h1.title_news"  # h1 on 2021-22 pages, h2 since
@@ -41,7 +40,6 @@ NOT_BODY = "script, style, .rek_banner, .links_block, .AdviadNativeVideo, ins, i
 TAGS = "div.tags .links a"
 BYLINE = "div.tags.mt-site > span"
 MAIN_IMAGE = "div.main_img img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 AGENCY_BYLINE = "APA"  # what the byline says when no person is named
 
 # A last paragraph that is only `<strong>Name Surname</strong>` is the author's signature:
@@ -127,11 +125,8 @@ class Apa(Site):
         paragraphs, signature = _body_paragraphs(page)
         if not paragraphs:
             raise PageError("no_body", "no text paragraphs in div.news_content div.texts")
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body="\n\n".join(paragraphs),
             dateline=dateline,
@@ -140,7 +135,6 @@ class Apa(Site):
             authors=_authors(text_of(page.css(BYLINE)), signature),
             image_url=image_address(page.css(MAIN_IMAGE), url),
             image_caption=_image_caption(page, title),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.http import Response
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -49,17 +48,21 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_tags,
+    named_people,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 WRAPPER = "div.article-content-wrapper"
 HEADLINE = f"{WRAPPER} h2"
@@ -72,9 +75,7 @@ BODY = f"{WRAPPER} div.article-content"
 NOT_BODY = "script, style, iframe, ins"
 IMAGES = f"{WRAPPER} img"
 AUTHOR_BLOCK = "ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 FEED_PATH = "/feed.php"
 
 
@@ -93,14 +94,9 @@ class Azernews(Site):
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on an Azernews page, with raw fields for the chain to clean and date."""
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(HEADLINE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(HEADLINE))))
         if not title:
             raise PageError("no_title", f"no {HEADLINE}, og:title or JSON-LD headline")
 
@@ -123,11 +119,8 @@ class Azernews(Site):
         if not paragraphs:
             raise PageError("no_body", f"no text paragraphs in {BODY}")
 
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body="\n\n".join(paragraphs),
             published_at=published_at,
@@ -138,22 +131,20 @@ class Azernews(Site):
                 ("category_jsonld", json_ld_text(ld.get("articleSection"))),
                 ("category_url", _section_name(url)),
             ),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            tags=metadata_tags(page),
             authors=self._authors(page, ld, fallbacks),
             image_url=first_found(
-                fallbacks, ("", _main_image(page, url)), ("image_og", _absolute(url, meta_content(page, "og:image")))
+                fallbacks, ("", _main_image(page, url)), ("image_og", og_image_url(page, url))
             ),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 
     def _authors(self, page: Selector, ld: dict[str, Any], fallbacks: list[str]) -> list[str]:
         """The named author of `div.author h6`; without the block, JSON-LD's; the agency is nobody."""
-        agency = {name.casefold() for name in self.agency_names}
         visible = [name for name in (text_of(h6) for h6 in page.css(AUTHOR)) if name]
         if visible:
             return list(dict.fromkeys(visible))
-        named = [name for name in dict.fromkeys(json_ld_strings(ld.get("author"))) if name.casefold() not in agency]
+        named = named_people(json_ld_strings(ld.get("author")), self.agency_names)
         if named:
             fallbacks.append("author_jsonld")
         return named
@@ -174,10 +165,6 @@ def _shaped(texts: Any) -> str:
 def _main_image(page: Selector, url: str) -> str:
     images = [image for image in page.css(IMAGES) if not image.xpath(AUTHOR_BLOCK)]
     return image_address(images[0], url) if images else ""
-
-
-def _absolute(url: str, address: str) -> str:
-    return urljoin(url, address) if address else ""
 
 
 def _section_name(url: str) -> str:

@@ -42,12 +42,10 @@ where a fact rests on one source or none, so that the same code works on the liv
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     BROWSER_COMPATIBLE_USER_AGENT,
     Discovery,
@@ -60,20 +58,25 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
+    first_text,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_paragraphs,
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     named_people,
     next_numbered_page,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLES = ("h1.entry-title", "h2.entry-title")
@@ -87,9 +90,7 @@ BODIES = ("div.news-body", "div.news-text")
 SPECIAL_BODY = "div.news-view-body"
 NOT_BODY = "script, style, noscript, iframe"
 BODY_IMAGE = "img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 ERROR_TITLE_MARKS = ("Xəta", "Not Found")
 ERROR_HEADING = ".site-error h1"
 
@@ -144,15 +145,11 @@ class Azertac(Site):
         page = article_selector(response)
         if _is_error_page(page):
             raise PageError("error_page", "the site's error page (Xəta / Not Found)")
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", next((text for text in (text_of(page.css(q)) for q in TITLES) if text), "")),
-            ("title_special", text_of(page.css(SPECIAL_TITLE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
+        title = headline(
+            fallbacks, page, ld, ("", first_text(page, *TITLES)), ("title_special", text_of(page.css(SPECIAL_TITLE)))
         )
         if not title:
             raise PageError("no_title", "no h1/h2.entry-title, news-view-title, og:title or JSON-LD headline")
@@ -179,26 +176,21 @@ class Azertac(Site):
         if not body:
             raise PageError("no_body", "no text paragraphs in div.news-body, div.news-text, news-view-body or JSON-LD")
 
-        og_image = meta_content(page, "og:image")
         image_url = first_found(
             fallbacks,
-            ("", urljoin(url, og_image) if og_image else ""),
+            ("", og_image_url(page, url)),
             ("image_body", _body_image(page, url)),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body=body,
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

@@ -25,6 +25,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
 from newsmon.items import Article
+from newsmon.urls import preferred_url
 
 DEFAULT_TZ = "Asia/Baku"
 # For the sites that turn away any client whose User-Agent is not a browser's (AZERTAC's 400s,
@@ -37,6 +38,7 @@ PAGE_ERROR_REASONS = ("not_html", "malformed", "truncated", "no_title", "no_date
 # Characters XML forbids. A broken include or proxy leaves them in pages; lxml parses them, but
 # refuses any text containing one that it is asked to set, as dropping an ad from the text does.
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CANONICAL_LINK = 'link[rel="canonical"]::attr(href)'
 
 
 class PageError(Exception):
@@ -312,6 +314,27 @@ def json_ld_articles(page: Selector) -> list[dict[str, Any]]:
     return found
 
 
+def og_image_url(page: Selector, base_url: str) -> str:
+    """The page's `og:image`, resolved against `base_url`; "" when it has none."""
+    address = meta_content(page, "og:image")
+    return urljoin(base_url, address) if address else ""
+
+
+def metadata_category(page: Selector, ld: Mapping[str, Any]) -> str:
+    """The section the page's metadata names: `article:section`, else JSON-LD `articleSection`."""
+    return meta_content(page, "article:section") or json_ld_text(ld.get("articleSection"))
+
+
+def metadata_tags(page: Selector) -> list[str]:
+    """The page's non-empty `article:tag` values."""
+    return [tag.strip() for tag in page.css('meta[property="article:tag"]::attr(content)').getall() if tag.strip()]
+
+
+def json_ld_article(page: Selector) -> dict[str, Any]:
+    """The page's first NewsArticle-like JSON-LD object, the one parsers fall back on ({} when none)."""
+    return next(iter(json_ld_articles(page)), {})
+
+
 def time_with_offset(value: str) -> datetime | None:
     """An ISO 8601 time that states its offset (`2025-11-14T17:57:00+04:00`), in UTC; None for
     anything else, so that a naive or malformed value falls through to the next source."""
@@ -370,6 +393,31 @@ def first_found(fallbacks: list[str], *candidates: tuple[str, str]) -> str:
                 fallbacks.append(fallback)
             return value
     return ""
+
+
+def headline(fallbacks: list[str], page: Selector, ld: Mapping[str, Any], *visible: tuple[str, str]) -> str:
+    """The first visible headline among `visible` ((fallback name, text) pairs, as for
+    first_found), else og:title (`title_og`), else the JSON-LD headline (`title_jsonld`)."""
+    return first_found(
+        fallbacks,
+        *visible,
+        ("title_og", meta_content(page, "og:title")),
+        ("title_jsonld", json_ld_text(ld.get("headline"))),
+    )
+
+
+def crawled_article(site: Site, edition: Edition, url: str, page: Selector, **fields: Any) -> Article:
+    """The Article of a crawled page, filed under the edition's host and the outlet's name. Its
+    URL is the page's canonical link when that names the same edition (newsmon.urls.preferred_url),
+    else `url`, the public address the page was fetched for."""
+    return Article(
+        url=preferred_url(url, page.css(CANONICAL_LINK).get()),
+        site=edition.host,
+        outlet=site.name,
+        lang=edition.lang,
+        source="crawl",
+        **fields,
+    )
 
 
 def json_ld_paragraphs(article_body: object) -> list[str]:

@@ -23,19 +23,20 @@ from parsel import Selector
 from scrapy.http import Response
 
 from newsmon.dates import parse_dateline
-from newsmon.items import Article
 from newsmon.sites.base import (
     Edition,
     PageError,
     Parsed,
     article_selector,
-    json_ld_articles,
+    crawled_article,
+    json_ld_article,
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 if TYPE_CHECKING:
     from newsmon.sites.base import Site
@@ -55,7 +56,7 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
     )
     if not document or not (document.get("text") or "").strip():
         raise PageError("no_body", "generic extraction found no main text")
-    ld = next(iter(json_ld_articles(page)), {})
+    ld = json_ld_article(page)
     fallbacks: list[str] = ["generic"]
 
     title = meta_content(page, "og:title") or json_ld_text(ld.get("headline"))
@@ -78,20 +79,16 @@ def extract_article(response: Response, *, site: Site, edition: Edition, url: st
 
     authors = json_ld_strings(ld.get("author"))
     return Parsed(
-        Article(
-            url=preferred_url(url, page.css('link[rel="canonical"]::attr(href)').get()),
-            site=edition.host,
-            outlet=site.name,
-            lang=edition.lang,
+        crawled_article(
+            site, edition, url, page,
             title=title,
             body=_main_text(document["text"], title, dateline),
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[t.strip() for t in page.css('meta[property="article:tag"]::attr(content)').getall() if t.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=[a for a in authors if a] or [a.strip() for a in (document.get("author") or "").split(";") if a.strip()],
             image_url=meta_content(page, "og:image") or (document.get("image") or ""),
-            source="crawl",
         ),
         tuple(fallbacks),
     )

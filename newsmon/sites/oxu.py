@@ -51,7 +51,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -63,18 +62,21 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
     json_ld_text,
     load_more_url,
     meta_content,
+    named_people,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLE = "div.post-detail-title h1"
@@ -97,7 +99,6 @@ MAX_JUNK_CHARS = 160  # a news paragraph on the advertising market is longer, an
 BODY_IMAGE = "img"
 CATEGORY = ".breadcrumb-item.active a span"
 TAGS = ".tag-area a"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 SHORT_LINK = ".short-url-btn::attr(data-short-link)"
 SHORT_LINK_ID = re.compile(r"/(?P<id>\d{4,})/?$")
@@ -172,15 +173,10 @@ class Oxu(Site):
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on an Oxu page, with raw fields for the chain to clean and date."""
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(TITLE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(TITLE))))
         if not title:
             raise PageError("no_title", f"no {TITLE}, og:title or JSON-LD headline")
 
@@ -206,11 +202,8 @@ class Oxu(Site):
             ("category_jsonld", json_ld_text(ld.get("articleSection"))),
             ("category_meta", meta_content(page, "article:section")),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             labels=self._labels(page, edition),
             body=body,
@@ -218,9 +211,8 @@ class Oxu(Site):
             dateline=dateline,
             category=category,
             tags=[tag for tag in (text_of(a) for a in page.css(TAGS)) if tag],
-            authors=self._authors(ld),
+            authors=named_people(json_ld_strings(ld.get("author")), (*self.agency_names, *self.domains)),
             image_url=_main_image(page, ld, url, fallbacks),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 
@@ -230,10 +222,6 @@ class Oxu(Site):
         if edition.lang == "az":
             labels = [label.translate(_AZ_UPPER) for label in labels]
         return list(dict.fromkeys(label.upper() for label in labels if label))
-
-    def _authors(self, ld: dict[str, Any]) -> list[str]:
-        own = {name.casefold() for name in (*self.agency_names, *self.domains)}
-        return [name for name in dict.fromkeys(json_ld_strings(ld.get("author"))) if name.casefold() not in own]
 
 
 SITE = Oxu()
@@ -277,13 +265,12 @@ def _is_junk(paragraph: str) -> bool:
 
 
 def _main_image(page: Selector, ld: dict[str, Any], url: str, fallbacks: list[str]) -> str:
-    og_image = meta_content(page, "og:image")
     ld_image = ld.get("image")
     ld_image = ld_image.get("url") if isinstance(ld_image, dict) else ld_image
     blocks = page.css(BODY_OUTER)
     return first_found(
         fallbacks,
-        ("", urljoin(url, og_image) if og_image else ""),
+        ("", og_image_url(page, url)),
         ("image_jsonld", urljoin(url, json_ld_text(ld_image)) if json_ld_text(ld_image) else ""),
         ("image_body", image_address(blocks[0].css(BODY_IMAGE), url) if blocks else ""),
     )

@@ -31,11 +31,10 @@ module does where a fact rests on one source or none, so that the same code work
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -47,20 +46,24 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     first_found,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_paragraphs,
     json_ld_strings,
     json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
     named_people,
     next_numbered_page,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 PANEL = "div.panel.news"
@@ -70,9 +73,7 @@ TIME_VALUE = "datetime"
 BODY = "div.news_text"
 NOT_BODY = "script, style, iframe, ins, .rek_banner"
 BODY_IMAGE = "img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
-TAGS = 'meta[property="article:tag"]::attr(content)'
 
 # --- listing and feed -------------------------------------------------------------------------
 LISTING_PATH = "/news/category/iqtisadiyyat-4"  # then ?page=2, ...
@@ -113,15 +114,10 @@ class Qafqazinfo(Site):
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on a Qafqazinfo page, with raw fields for the chain to clean and date."""
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(HEADLINE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(HEADLINE))))
         if not title:
             raise PageError("no_title", "no div.panel.news h1, og:title or JSON-LD headline")
 
@@ -150,26 +146,21 @@ class Qafqazinfo(Site):
             raise PageError("no_body", "no text paragraphs in div.news_text or JSON-LD articleBody")
 
         # Images are on the bare host whichever name the page was fetched under.
-        og_image = meta_content(page, "og:image")
         image_url = first_found(
             fallbacks,
-            ("", urljoin(edition.origin + "/", og_image) if og_image else ""),
+            ("", og_image_url(page, edition.origin + "/")),
             ("image_body", image_address(blocks[0].css(BODY_IMAGE), edition.origin + "/") if blocks else ""),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body=body,
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or json_ld_text(ld.get("articleSection")),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=named_people(json_ld_strings(ld.get("author")), self.agency_names),
             image_url=image_url,
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 

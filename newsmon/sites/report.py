@@ -32,15 +32,11 @@ where a fact rests on one source or none, so that the same code works on the liv
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode, urljoin, urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
-    first_found,
-    json_ld_paragraphs,
     Discovery,
     Edition,
     ListingLink,
@@ -51,16 +47,21 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
+    first_found,
+    headline,
     image_address,
-    json_ld_articles,
+    json_ld_article,
+    json_ld_paragraphs,
     json_ld_strings,
     json_ld_text,
+    load_more_url,
     meta_content,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 TITLE = "h1.section-title"
@@ -73,7 +74,6 @@ BODY = "div.news-detail__desc"
 NOT_BODY = "script, style, noscript, iframe, blockquote.twitter-tweet, .tags"
 TAGS = f"{BODY} .tags a"
 MAIN_IMAGE = "div.news-detail__main-photo img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
 PUBLISHED_META = "article:published_time"
 SHORT_LINK = ".copy-url::attr(data-url)"
 SHORT_LINK_ID = re.compile(r"(?:^|/)(?P<id>\d{4,})/?$")
@@ -150,7 +150,10 @@ class Report(Site):
             listed = stamp or " ".join(part for part in (text_of(li) for li in card.css(CARD_DATE_PARTS)) if part)
             links.append(ListingLink(response.urljoin(href), listed, text_of(card.css(CARD_TITLE))))
             cursor = stamp or cursor
-        return ListingPage(links, _load_more_url(response, edition, cursor) if cursor else None)
+        if not cursor:
+            return ListingPage(links, None)
+        declared = response.css(LOAD_MORE).get() or ""
+        return ListingPage(links, load_more_url(edition, declared, LOAD_MORE_PATH, {"date": cursor, "oldest": "1"}))
 
     def parse_article(self, response: Response, edition: Edition, url: str) -> Parsed:
         """The article on a Report page, with raw fields for the chain to clean and date.
@@ -159,15 +162,10 @@ class Report(Site):
         it names the same edition (newsmon.urls.preferred_url), else `url`.
         """
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks: list[str] = []
 
-        title = first_found(
-            fallbacks,
-            ("", text_of(page.css(TITLE))),
-            ("title_og", meta_content(page, "og:title")),
-            ("title_jsonld", json_ld_text(ld.get("headline"))),
-        )
+        title = headline(fallbacks, page, ld, ("", text_of(page.css(TITLE))))
         if not title:
             raise PageError("no_title", "no h1.section-title, og:title or JSON-LD headline")
 
@@ -191,17 +189,13 @@ class Report(Site):
         if not body:
             raise PageError("no_body", "no text paragraphs in div.news-detail__desc or JSON-LD articleBody")
 
-        og_image = meta_content(page, "og:image")
         image_url = first_found(
             fallbacks,
             ("", image_address(page.css(MAIN_IMAGE), url)),
-            ("image_og", urljoin(url, og_image) if og_image else ""),
+            ("image_og", og_image_url(page, url)),
         )
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body=body,
             published_at=published_at,
@@ -210,7 +204,6 @@ class Report(Site):
             tags=[tag for tag in (text_of(a) for a in page.css(TAGS)) if tag],
             authors=list(dict.fromkeys(json_ld_strings(ld.get("author")))),
             image_url=image_url,
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 
@@ -223,15 +216,6 @@ def article_id(response: TextResponse) -> str:
     """Report's numeric id of the article on a page, from its short link; "" when there is none."""
     match = SHORT_LINK_ID.search((response.css(SHORT_LINK).get() or "").strip())
     return match["id"] if match else ""
-
-
-def _load_more_url(response: TextResponse, edition: Edition, cursor: str) -> str:
-    """The public URL of the answer after the card dated `cursor`. A path the page names may
-    already carry the edition prefix (`/en/infinity/index`) or not (`/infinity/index`)."""
-    declared = urlsplit((response.css(LOAD_MORE).get() or "").strip()).path
-    path = declared if declared.startswith("/") else LOAD_MORE_PATH
-    base = edition.origin if edition.prefix and edition.owns_path(path) else edition.base_url
-    return f"{base}{path}?{urlencode({'date': cursor, 'oldest': '1'})}"
 
 
 def _visible_paragraphs(page: Selector) -> list[str]:

@@ -34,12 +34,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from newsmon.items import Article
 from newsmon.sites.base import (
     Discovery,
     Edition,
@@ -51,15 +50,20 @@ from newsmon.sites.base import (
     Site,
     article_selector,
     block_copy,
+    crawled_article,
     image_address,
-    json_ld_articles,
+    json_ld_article,
     json_ld_strings,
+    json_ld_text,
     meta_content,
+    metadata_category,
+    metadata_tags,
+    named_people,
+    og_image_url,
     paragraph_texts,
     text_of,
     time_with_offset,
 )
-from newsmon.urls import preferred_url
 
 # --- article page -----------------------------------------------------------------------------
 HEADLINE = "h1"
@@ -68,8 +72,6 @@ LISTING_CARD_ANCESTOR = "ancestor::li"
 BODY = "div.article-content"
 NOT_BODY = "script, style, iframe, ins"
 BODY_IMAGE = "img"
-CANONICAL = 'link[rel="canonical"]::attr(href)'
-TAGS = 'meta[property="article:tag"]::attr(content)'
 PUBLISHED_META = "article:published_time"
 PUBLISHED_ITEMPROP = "datePublished"
 # Share buttons and "follow us" lines inside the text block.
@@ -136,14 +138,14 @@ class Trend(Site):
         edition (a www.trend.az canonical is en.trend.az's: newsmon.urls.preferred_url).
         """
         page = article_selector(response)
-        ld = next(iter(json_ld_articles(page)), {})
+        ld = json_ld_article(page)
         fallbacks = []
         title = self._headline(page)
         if not title:
             title = meta_content(page, "og:title")
             fallbacks.append("title_og")
         if not title:
-            title = next(iter(json_ld_strings(ld.get("headline"))), "")
+            title = json_ld_text(ld.get("headline"))
             fallbacks.append("title_json_ld")
         if not title:
             raise PageError("no_title", "no h1 headline, og:title or JSON-LD headline")
@@ -153,20 +155,16 @@ class Trend(Site):
         paragraphs = _body_paragraphs(page)
         if not paragraphs:
             raise PageError("no_body", f"no text paragraphs in {BODY}")
-        article = Article(
-            url=preferred_url(url, page.css(CANONICAL).get()),
-            site=edition.host,
-            outlet=self.name,
-            lang=edition.lang,
+        article = crawled_article(
+            self, edition, url, page,
             title=title,
             body="\n\n".join(paragraphs),
             published_at=published_at,
             dateline=dateline,
-            category=meta_content(page, "article:section") or next(iter(json_ld_strings(ld.get("articleSection"))), ""),
-            tags=[tag.strip() for tag in page.css(TAGS).getall() if tag.strip()],
+            category=metadata_category(page, ld),
+            tags=metadata_tags(page),
             authors=self._authors(page, ld),
             image_url=_main_image(page, url),
-            source="crawl",
         )
         return Parsed(article, tuple(fallbacks))
 
@@ -178,8 +176,7 @@ class Trend(Site):
     def _authors(self, page: Selector, ld: dict[str, Any]) -> list[str]:
         """Named people from JSON-LD or `meta[name=author]`; the agency signing is nobody."""
         names = json_ld_strings(ld.get("author")) or json_ld_strings(meta_content(page, "author"))
-        agency = {name.casefold() for name in self.agency_names}
-        return [name for name in dict.fromkeys(names) if name.casefold() not in agency]
+        return named_people(names, self.agency_names)
 
 
 SITE = Trend()
@@ -208,7 +205,7 @@ def _dateline(page: Selector, ld: dict[str, Any]) -> tuple[str, datetime | None,
     printed_in_metadata = (
         ("date_meta", meta_content(page, PUBLISHED_META)),
         ("date_itemprop", meta_content(page, PUBLISHED_ITEMPROP)),
-        ("date_json_ld", next(iter(json_ld_strings(ld.get("datePublished"))), "")),
+        ("date_json_ld", json_ld_text(ld.get("datePublished"))),
     )
     for source, printed in printed_in_metadata:
         if printed:
@@ -229,8 +226,5 @@ def _body_paragraphs(page: Selector) -> list[str]:
 
 
 def _main_image(page: Selector, url: str) -> str:
-    og_image = meta_content(page, "og:image")
-    if og_image:
-        return urljoin(url, og_image)
     blocks = page.css(BODY)
-    return image_address(blocks[0].css(BODY_IMAGE), url) if blocks else ""
+    return og_image_url(page, url) or (image_address(blocks[0].css(BODY_IMAGE), url) if blocks else "")
