@@ -54,7 +54,7 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("mongodb", marks=pytest.mark.mongo_real)])
-def store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def empty_store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URI of an empty store: an SQLite file, or a database of its own on the MongoDB test server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/newsmon.db"

@@ -15,13 +15,11 @@ import sys
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from scrapy.http import XmlResponse
 
 from newsmon.fingerprint import content_hash
-from newsmon.items import to_record
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.outlets import azertac as template
@@ -31,23 +29,11 @@ from newsmon.sites.azertac import EDITIONS, LISTING_PATH, RSS_PATH, SITE
 from newsmon.store import open_store
 from newsmon.stories import StoryParams, make_sketch, same_story
 from settings.base import USER_AGENT as DEFAULT_USER_AGENT
+from crawl_helpers import assert_ran_cleanly, assert_stored_as_expected, crawl_environment, crawl_twice, store_uri, stored_records
 
 HOST = template.HOST
 SCOPES = tuple(f"azertac:{lang}" for lang in EDITIONS)
 RERUN_PATHS = (LISTING_PATH, RSS_PATH)
-
-
-def store_uri(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def crawl_environment(tmp_path: Path) -> dict[str, str]:
-    return {"NEWSMON_PROMETHEUS_FILE": str(tmp_path / "newsmon-{scope}.prom")}
-
-
-def stored_records(uri: str) -> dict[str, dict]:
-    with open_store(uri) as store:
-        return {article.url: to_record(article) for article in store.query()}
 
 
 def story(site, scope: str, story_id: int):
@@ -56,37 +42,17 @@ def story(site, scope: str, story_id: int):
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("azertac-crawl")
-    site = build_replay(["azertac"])
-    uri = store_uri(tmp_path / "store.db")
-    with ReplayServer(site) as server:
-        environment = crawl_environment(tmp_path)
-        first = crawl_replay(server, SCOPES, store=uri, environment=environment)
-        first_hits = list(server.hits)
-        stored_after_first = stored_records(uri)
-        second = crawl_replay(server, SCOPES, store=uri, environment=environment)
-        second_hits = server.hits[len(first_hits) :]
-    return {
-        "site": site, "uri": uri, "first": first, "second": second, "first_hits": first_hits,
-        "second_hits": second_hits, "stored_after_first": stored_after_first,
-    }  # fmt: skip
+    return crawl_twice(tmp_path_factory.mktemp("azertac-crawl"), ["azertac"], SCOPES)
 
 
 def test_both_crawls_run_to_the_end(crawled):
-    for run in (*crawled["first"].values(), *crawled["second"].values()):
-        assert run.ran, f"{run.scope}: exit {run.returncode}\n{run.log[-3000:]}"
-        assert not [key for key in run.stats if key.startswith("spider_exceptions/")], run.scope
+    assert_ran_cleanly([*crawled["first"].values(), *crawled["second"].values()])
 
 
 def test_every_stored_article_is_the_expected_one_field_by_field(crawled):
     stored, expected = crawled["stored_after_first"], expected_articles(crawled["site"])
-    assert sorted(stored) == sorted(expected)
+    assert_stored_as_expected(stored, expected)
     assert len(stored) >= 25
-    for url, want in expected.items():
-        got = stored[url]
-        for name, value in want.items():
-            assert got[name] == value, f"{url}: {name}: {got[name]!r} != {value!r}"
-        assert got["content_hash"] == content_hash(want["title"], want["body"]), url
 
 
 def test_drops_fallbacks_and_skips_are_counted(crawled):

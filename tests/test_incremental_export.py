@@ -25,11 +25,11 @@ BATCHES = 12  # per writer
 BATCH = 15
 
 
-def export_after(store_uri: str, cursor_file: Path, output: Path) -> list[dict]:
+def export_after(empty_store_uri: str, cursor_file: Path, output: Path) -> list[dict]:
     """One run of the downstream job: `newsmon export --after "$(cat cursor)" --cursor-file cursor`."""
     cursor = cursor_file.read_text().strip() if cursor_file.exists() else "0"
     with redirect_stderr(StringIO()) as stderr:
-        status = newsmon_main(["export", "--store", store_uri, "--after", cursor, "--cursor-file", str(cursor_file), "-o", str(output)])
+        status = newsmon_main(["export", "--store", empty_store_uri, "--after", cursor, "--cursor-file", str(cursor_file), "-o", str(output)])
     assert status == 0, stderr.getvalue()
     assert f"next cursor: {cursor_file.read_text().strip()}" in stderr.getvalue()
     return [json.loads(line) for line in output.read_text().splitlines()]
@@ -40,13 +40,13 @@ def revision(original: Article, n: int) -> Article:
     return replace(original, body=body, content_hash=content_hash(original.title, body))
 
 
-def test_a_reader_pulling_while_writers_insert_and_revise_gets_each_change_once(store_uri, tmp_path):
-    with open_store(store_uri) as store:
+def test_a_reader_pulling_while_writers_insert_and_revise_gets_each_change_once(empty_store_uri, tmp_path):
+    with open_store(empty_store_uri) as store:
         store.upsert_many([article(n) for n in range(1, 6)])  # something stored before the job starts
     written: list[tuple[str, str]] = []
 
     def write(writer: int) -> None:
-        with open_store(store_uri) as store:
+        with open_store(empty_store_uri) as store:
             for batch in range(BATCHES):
                 fresh = [article(1000 * (writer + 1) + batch * BATCH + i) for i in range(BATCH)]
                 # Each batch also revises two articles of this writer's previous batch.
@@ -59,19 +59,19 @@ def test_a_reader_pulling_while_writers_insert_and_revise_gets_each_change_once(
     previous: dict[int, list[Article]] = {w: [] for w in range(WRITERS)}
     cursor_file, rounds = tmp_path / "cursor", 0
     # The job's first run, before the writers start (it also loads what `newsmon` loads once).
-    got = [(r["url"], r["content_hash"]) for r in export_after(store_uri, cursor_file, tmp_path / "first.jsonl")]
+    got = [(r["url"], r["content_hash"]) for r in export_after(empty_store_uri, cursor_file, tmp_path / "first.jsonl")]
     assert len(got) == 5
     threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
     for thread in threads:
         thread.start()
     while True:
         writing = any(thread.is_alive() for thread in threads)
-        got += [(r["url"], r["content_hash"]) for r in export_after(store_uri, cursor_file, tmp_path / f"out{rounds}.jsonl")]
+        got += [(r["url"], r["content_hash"]) for r in export_after(empty_store_uri, cursor_file, tmp_path / f"out{rounds}.jsonl")]
         rounds += 1
         if not writing:  # this run started after the last write: it got everything
             break
     assert rounds > 3  # the reader did read while the writers wrote
-    with open_store(store_uri) as store:
+    with open_store(empty_store_uri) as store:
         final = {a.url: a.content_hash for a in store.query()}
     assert len(got) == len(set(got)), "a change was delivered twice"
     assert {url for url, _ in got} == set(final), "an article was never delivered"
@@ -80,14 +80,14 @@ def test_a_reader_pulling_while_writers_insert_and_revise_gets_each_change_once(
         latest[url] = digest
     assert latest == final, "the last version delivered is not the stored one"
     assert set(got) <= {*written, *((article(n).url, article(n).content_hash) for n in range(1, 6))}
-    assert export_after(store_uri, cursor_file, tmp_path / "nothing.jsonl") == []
+    assert export_after(empty_store_uri, cursor_file, tmp_path / "nothing.jsonl") == []
 
 
 def test_a_reader_does_not_pass_a_number_still_being_written(mongo_database_uri: str):
     """Writer A reserves change numbers, writer B reserves later ones and commits first: a reader
     must stop before A's numbers, or it would move its cursor past them and lose A's articles."""
-    store_uri = mongo_database_uri
-    slow, fast, reader = MongoStore(store_uri), MongoStore(store_uri), MongoStore(store_uri)
+    empty_store_uri = mongo_database_uri
+    slow, fast, reader = MongoStore(empty_store_uri), MongoStore(empty_store_uri), MongoStore(empty_store_uri)
     try:
         reader.upsert_many([article(1)])
         (before,) = reader.changes(0)
@@ -114,8 +114,8 @@ def test_a_reader_does_not_pass_a_number_still_being_written(mongo_database_uri:
 
 
 def test_a_dead_writers_numbers_hold_readers_back_only_until_its_lease_expires(mongo_database_uri: str):
-    store_uri = mongo_database_uri
-    with MongoStore(store_uri, change_lease_seconds=0.5) as dead, MongoStore(store_uri) as store:
+    empty_store_uri = mongo_database_uri
+    with MongoStore(empty_store_uri, change_lease_seconds=0.5) as dead, MongoStore(empty_store_uri) as store:
         store.upsert_many([article(1)])
         dead._call("reserve", lambda: dead._reserve_changes(3))  # reserved, never written nor released
         store.upsert_many([article(2)])

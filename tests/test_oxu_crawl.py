@@ -19,7 +19,6 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from newsmon.fingerprint import content_hash
-from newsmon.items import to_record
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.outlets import oxu as template
@@ -27,9 +26,9 @@ from newsmon.replay.outlets.oxu import TITLE_CHANGES, has_outer_body, is_bare, l
 from newsmon.replay.site import CORPUS, Page
 from newsmon.sites.oxu import EDITIONS, LISTING_PATH, NEWS_SITEMAP_PATH, PAGE_PATH, RSS_PATH, SITE
 from newsmon.spiders.base import PERMANENT_DROPS
-from newsmon.store import open_store
 from newsmon.stories import StoryParams, make_sketch, same_story
 from newsmon.urls import canonicalize_url
+from crawl_helpers import assert_ran_cleanly, assert_stored_as_expected, crawl_environment, crawl_twice, store_uri, stored_records
 
 HOST = "oxu.az"
 SCOPES = tuple(f"oxu:{lang}" for lang in EDITIONS)
@@ -37,52 +36,19 @@ RERUN_PATHS = (LISTING_PATH, RSS_PATH, NEWS_SITEMAP_PATH)
 CHANGED_SCOPE, (CHANGED_SLUG, CHANGED_TITLE) = "oxu:az", next((slug, title) for (_, slug), title in TITLE_CHANGES.items())
 
 
-def store_uri(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-def crawl_environment(tmp_path: Path) -> dict[str, str]:
-    return {"NEWSMON_PROMETHEUS_FILE": str(tmp_path / "newsmon-{scope}.prom")}
-
-
-def stored_records(uri: str) -> dict[str, dict]:
-    with open_store(uri) as store:
-        return {article.url: to_record(article) for article in store.query()}
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("oxu-crawl")
-    site = build_replay(["oxu"])
-    uri = store_uri(tmp_path / "store.db")
-    with ReplayServer(site) as server:
-        environment = crawl_environment(tmp_path)
-        first = crawl_replay(server, SCOPES, store=uri, environment=environment)
-        first_hits = list(server.hits)
-        stored_after_first = stored_records(uri)
-        second = crawl_replay(server, SCOPES, store=uri, environment=environment)
-        second_hits = server.hits[len(first_hits) :]
-    return {
-        "site": site, "uri": uri, "first": first, "second": second, "first_hits": first_hits,
-        "second_hits": second_hits, "stored_after_first": stored_after_first,
-    }  # fmt: skip
+    return crawl_twice(tmp_path_factory.mktemp("oxu-crawl"), ["oxu"], SCOPES)
 
 
 def test_both_crawls_run_to_the_end(crawled):
-    for run in (*crawled["first"].values(), *crawled["second"].values()):
-        assert run.ran, f"{run.scope}: exit {run.returncode}\n{run.log[-3000:]}"
-        assert not [key for key in run.stats if key.startswith("spider_exceptions/")], run.scope
+    assert_ran_cleanly([*crawled["first"].values(), *crawled["second"].values()])
 
 
 def test_every_stored_article_is_the_expected_one_field_by_field(crawled):
     stored, expected = crawled["stored_after_first"], expected_articles(crawled["site"])
-    assert sorted(stored) == sorted(expected)
+    assert_stored_as_expected(stored, expected)
     assert len(stored) >= 20
-    for url, want in expected.items():
-        got = stored[url]
-        for name, value in want.items():
-            assert got[name] == value, f"{url}: {name}: {got[name]!r} != {value!r}"
-        assert got["content_hash"] == content_hash(want["title"], want["body"]), url
     labelled = {url: record["labels"] for url, record in stored.items() if record["labels"]}
     assert sorted(map(tuple, labelled.values())) == [("FOTO",), ("VİDEO",), ("YENİLƏNİB",), ("ФОТО",)]
     assert any(record["dateline"].startswith("Bu gün / ") for record in stored.values())

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from newsmon.items import ARTICLE_FIELDS
 from newsmon.parquet import ARTICLE_SCHEMA
@@ -29,14 +28,14 @@ def test_the_columns_follow_the_schema():
             assert arrow == "string", name
 
 
-def test_duckdb_reads_the_export_with_its_types_and_values(store_uri, tmp_path):
+def test_duckdb_reads_the_export_with_its_types_and_values(empty_store_uri, tmp_path):
     articles = [article(1), article(2, site="az.apa.az", lang="az"), article(3)]
     articles[1].labels = ["FOTO", "YENİLƏNİB 2"]
     articles[1].title = "Bakıda güclü külək əsəcək"
-    with open_store(store_uri) as store:
+    with open_store(empty_store_uri) as store:
         store.upsert_many(articles)
     output = tmp_path / "articles.parquet"
-    result = newsmon("export", "--store", store_uri, "--format", "parquet", "-o", str(output), cwd=tmp_path)
+    result = newsmon("export", "--store", empty_store_uri, "--format", "parquet", "-o", str(output), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "exported 3 articles" in result.stderr
     db = duckdb.connect()
@@ -55,19 +54,19 @@ def test_duckdb_reads_the_export_with_its_types_and_values(store_uri, tmp_path):
     assert by_lang == (1,)
 
 
-def test_parquet_and_after_together_write_the_changes(store_uri, tmp_path):
-    with open_store(store_uri) as store:
+def test_parquet_and_after_together_write_the_changes(empty_store_uri, tmp_path):
+    with open_store(empty_store_uri) as store:
         store.upsert_many([article(1), article(2)])
         first = list(store.changes(0))[0].seq
     output = tmp_path / "changes.parquet"
-    result = newsmon("export", "--store", store_uri, "--format", "parquet", "--after", str(first), "-o", str(output), cwd=tmp_path)
+    result = newsmon("export", "--store", empty_store_uri, "--format", "parquet", "--after", str(first), "-o", str(output), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert duckdb.connect().execute(f"SELECT url FROM '{output}'").fetchall() == [(article(2).url,)]
 
 
 def test_an_empty_export_is_a_readable_file(tmp_path):
-    store_uri = f"sqlite:///{tmp_path}/newsmon.db"
-    open_store(store_uri).close()
+    empty_store_uri = f"sqlite:///{tmp_path}/newsmon.db"
+    open_store(empty_store_uri).close()
     output = tmp_path / "empty.parquet"
-    assert newsmon("export", "--store", store_uri, "--format", "parquet", "-o", str(output), cwd=tmp_path).returncode == 0
+    assert newsmon("export", "--store", empty_store_uri, "--format", "parquet", "-o", str(output), cwd=tmp_path).returncode == 0
     assert duckdb.connect().execute(f"SELECT count(*) FROM '{output}'").fetchall() == [(0,)]

@@ -34,7 +34,7 @@ from newsmon.spiders.base import PERMANENT_DROPS
 from newsmon.spiders.outlets import ReportSpider
 from newsmon.store import open_store
 from newsmon.stories import StoryParams, make_sketch, same_story
-from crawl_helpers import crawl_environment, store_uri, stored_records
+from crawl_helpers import assert_ran_cleanly, assert_stored_as_expected, crawl_environment, crawl_twice, store_uri, stored_records
 
 HOST = "report.az"
 SCOPES = tuple(f"report:{lang}" for lang in EDITIONS)
@@ -57,37 +57,18 @@ def edition_targets(scope: str, paths) -> list[str]:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     """Two crawls of every edition into one store, with the server's hits of each."""
-    tmp_path = tmp_path_factory.mktemp("report-crawl")
-    site = build_replay(["report"])
-    uri = store_uri(tmp_path / "store.db")
-    with ReplayServer(site) as server:
-        environment = crawl_environment(tmp_path)
-        first = crawl_replay(server, SCOPES, store=uri, environment=environment)
-        first_hits = list(server.hits)
-        stored_after_first = stored_records(uri)
-        second = crawl_replay(server, SCOPES, store=uri, environment=environment)
-        second_hits = server.hits[len(first_hits) :]
-    return {
-        "site": site, "uri": uri, "first": first, "second": second, "first_hits": first_hits,
-        "second_hits": second_hits, "stored_after_first": stored_after_first, "tmp_path": tmp_path,
-    }  # fmt: skip
+    return crawl_twice(tmp_path_factory.mktemp("report-crawl"), ["report"], SCOPES)
 
 
 def test_both_crawls_run_to_the_end(crawled):
-    for run in (*crawled["first"].values(), *crawled["second"].values()):
-        assert run.ran, f"{run.scope}: exit {run.returncode}\n{run.log[-3000:]}"
-        assert not [key for key in run.stats if key.startswith("spider_exceptions/")], run.scope
+    assert_ran_cleanly([*crawled["first"].values(), *crawled["second"].values()])
 
 
 def test_every_stored_article_is_the_expected_one_field_by_field(crawled):
     stored, expected = crawled["stored_after_first"], expected_articles(crawled["site"])
-    assert sorted(stored) == sorted(expected)
+    assert_stored_as_expected(stored, expected)
     assert len(stored) >= 20
-    for url, want in expected.items():
-        got = stored[url]
-        for name, value in want.items():
-            assert got[name] == value, f"{url}: {name}: {got[name]!r} != {value!r}"
-        assert got["content_hash"] == content_hash(want["title"], want["body"]), url
+    for url, got in stored.items():
         # Report alone: every article its own story, but the translations of one event (the
         # corpus's editions carry some of the same events in az, en and ru).
         assert got["story_id"] == got["content_hash"] or got["story_match"] == "translation", url
