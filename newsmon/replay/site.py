@@ -15,6 +15,7 @@ as a mirror rewrites them.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import random
 import re
@@ -178,6 +179,17 @@ def add_edition(site: ReplaySite, template: OutletTemplate, edition: Edition, st
     site.editions[scope] = (template, edition)
     site.add(edition.host, "/robots.txt", Page(200, ROBOTS_TXT, "text/plain; charset=utf-8"))
     template.add_edition(site, edition, stories)
+
+
+def retitle(site: ReplaySite, scope: str, slug: str, title: str) -> Story:
+    """Edit a story's headline on the replay (its slug stays), as outlets do after publication:
+    every page of its edition shows the new one. Returns the edited story."""
+    template, edition = site.editions[scope]
+    stories = site.stories[scope]
+    index = next(i for i, s in enumerate(stories) if s.slug == slug)
+    stories[index] = dataclasses.replace(stories[index], title=title)
+    template.add_edition(site, edition, stories)
+    return stories[index]
 
 
 def synthetic_replay(

@@ -199,16 +199,6 @@ def has_outer_body(story: Story) -> bool:
     return position(story) % OUTER_BODY_EVERY == 3
 
 
-def retitle(site: ReplaySite, scope: str, slug: str, title: str) -> Story:
-    """Edit a story's headline on the replay, its slug unchanged; returns the edited story."""
-    template, edition = site.editions[scope]
-    stories = site.stories[scope]
-    index = next(i for i, s in enumerate(stories) if s.slug == slug)
-    stories[index] = dataclasses.replace(stories[index], title=title)
-    template.add_edition(site, edition, stories)
-    return stories[index]
-
-
 # --- addresses, times, names ----------------------------------------------------------------------
 
 

@@ -213,17 +213,6 @@ def _credited(lang: str, paragraph: str) -> str:
     return paragraph
 
 
-def retitle(site: ReplaySite, scope: str, slug: str, title: str) -> Story:
-    """Edit a story's headline on the replay (its slug stays): every page of its edition shows
-    the new one. Returns the edited story."""
-    template, edition = site.editions[scope]
-    stories = site.stories[scope]
-    index = next(i for i, s in enumerate(stories) if s.slug == slug)
-    stories[index] = dataclasses.replace(stories[index], title=title)
-    template.add_edition(site, edition, stories)
-    return stories[index]
-
-
 # --- addresses and times ------------------------------------------------------------------------
 
 
