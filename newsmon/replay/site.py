@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 from newsmon.replay import corpus_az, corpus_en, corpus_ru
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
@@ -275,6 +276,33 @@ def add_story_pages(
 
 def utc_time(story: Story) -> datetime:
     return (story.local_time - BAKU_OFFSET).replace(tzinfo=timezone.utc)
+
+
+def baku_time(story: Story) -> datetime:
+    """The story's time with Baku's offset, as the outlets print it (`…+04:00`, `… +0400`)."""
+    return story.local_time.replace(tzinfo=timezone(BAKU_OFFSET))
+
+
+def feed_stories(stories: list[Story], size: int) -> list[Story]:
+    """The newest `size` stories a feed lists: a deleted article (`gone`) has left it."""
+    return [s for s in stories if "gone" not in s.quirks][:size]
+
+
+def render_plain_rss(
+    edition: Edition, stories: list[Story], story_path: Callable[[Edition, Story], str], *, title: str, description: str
+) -> bytes:
+    """A plain CMS's RSS 2.0 feed: per item the headline, link, lead as description and pubDate."""
+    items = "".join(
+        f"""
+<item><title>{html.escape(s.title)}</title><link>{edition.origin}{story_path(edition, s)}</link>
+<description>{html.escape(plain_text(s.paragraphs[0]))}</description>
+<pubDate>{format_datetime(baku_time(s))}</pubDate></item>"""
+        for s in stories
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{title}</title>'
+        f"<link>{edition.origin}</link><description>{description}</description>{items}\n</channel></rss>\n"
+    ).encode()
 
 
 def plain_text(fragment: str) -> str:

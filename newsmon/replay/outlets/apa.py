@@ -22,6 +22,8 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
+    feed_stories,
     plain_text,
     utc_time,
 )
@@ -166,7 +168,7 @@ def _add_edition(
         site.add(host, f"{LISTING_PATH}?page={number}", Page(200, body))
         if number == 1:
             site.add(host, LISTING_PATH, Page(200, body))
-    in_feed = [s for s in stories if "gone" not in s.quirks][:rss_size]  # a deleted article leaves the feed
+    in_feed = feed_stories(stories, rss_size)
     site.add(host, RSS_PATH, Page(200, render_rss(edition, in_feed), RSS_TYPE))
     for story in stories:
         _add_story(site, edition, story, stories)
@@ -326,7 +328,7 @@ def render_rss(edition: Edition, stories: list[Story]) -> bytes:
     <guid isPermaLink='true'>{public_url(edition, s)}</guid>
     <category>{esc(CATEGORY_NAMES[edition.lang][s.category])}</category>
     <link>{public_url(edition, s)}</link>
-    <pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate>
+    <pubDate>{format_datetime(baku_time(s))}</pubDate>
     <enclosure url='{image_url(edition, s)}' type='image/jpeg' length='87572'/>
   </item>"""
         for s in stories

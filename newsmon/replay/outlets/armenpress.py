@@ -12,12 +12,9 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable
-from email.utils import format_datetime
-from datetime import timezone
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     CORPUS,
     MONTHS,
     RSS_TYPE,
@@ -25,8 +22,11 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
     browsers_only,
+    feed_stories,
     plain_text,
+    render_plain_rss,
     utc_time,
 )
 from newsmon.sites.armenpress import FEED_PATH, SITE
@@ -60,8 +60,9 @@ class ArmenpressTemplate(OutletTemplate):
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
         site.gates[edition.host] = browsers_only(403)
-        in_feed = [s for s in stories if "gone" not in s.quirks][: site.feed_size or FEED_SIZE]
-        site.add(edition.host, edition.prefix + FEED_PATH, Page(200, self.render_feed(edition, in_feed), RSS_TYPE))
+        in_feed = feed_stories(stories, site.feed_size or FEED_SIZE)
+        feed = render_plain_rss(edition, in_feed, self.story_path, title="Armenpress", description="News from Armenia")
+        site.add(edition.host, edition.prefix + FEED_PATH, Page(200, feed, RSS_TYPE))
         for story in stories:
             add_story_pages(
                 site, edition, story, self.story_path(edition, story), lambda s=story: self.render_article(edition, s),
@@ -78,7 +79,7 @@ class ArmenpressTemplate(OutletTemplate):
             "labels": split_title_labels(story.title)[1],
             "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
             "published_at": utc_time(story).isoformat(),
-            "dateline": _iso_local(story),
+            "dateline": baku_time(story).isoformat(),
             "category": CATEGORY_NAMES[edition.lang][story.category],
             "tags": list(story.tags),
             "authors": [AUTHORS[edition.lang]],
@@ -91,32 +92,19 @@ class ArmenpressTemplate(OutletTemplate):
     def not_found(self, edition: Edition) -> bytes:
         return _document("Page not found", "", "<h1>404</h1><p>Page not found</p>")
 
-    def render_feed(self, edition: Edition, stories: list[Story]) -> bytes:
-        items = "".join(
-            f"""
-<item><title>{esc(s.title)}</title><link>{edition.origin}{self.story_path(edition, s)}</link>
-<description>{esc(plain_text(s.paragraphs[0]))}</description>
-<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate></item>"""
-            for s in stories
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Armenpress</title>'
-            f"<link>{edition.origin}</link><description>News from Armenia</description>{items}\n</channel></rss>\n"
-        ).encode()
-
     def render_article(self, edition: Edition, story: Story) -> bytes:
         url = edition.origin + self.story_path(edition, story)
         image = "" if "no_image" in story.quirks else _image(edition, story)
         ld = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
-            "datePublished": _iso_local(story), "author": {"@type": "Person", "name": AUTHORS[edition.lang]},
+            "datePublished": baku_time(story).isoformat(), "author": {"@type": "Person", "name": AUTHORS[edition.lang]},
         }  # fmt: skip
         head = "\n".join(
             [
                 f'<link rel="canonical" href="{url}">',
                 f'<meta property="og:title" content="{esc(story.title)}">',
                 f'<meta property="og:image" content="{image}">' if image else "",
-                f'<meta property="article:published_time" content="{_iso_local(story)}">',
+                f'<meta property="article:published_time" content="{baku_time(story).isoformat()}">',
                 f'<meta property="article:section" content="{esc(CATEGORY_NAMES[edition.lang][story.category])}">',
                 *(f'<meta property="article:tag" content="{esc(tag)}">' for tag in story.tags),
                 f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
@@ -153,10 +141,6 @@ def rewrite(lang: str, story: Story) -> Story:
         id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug, title=story.title,
         published=story.published, paragraphs=paragraphs, tags=story.tags, quirks=story.quirks & RENDERED_QUIRKS,
     )  # fmt: skip
-
-
-def _iso_local(story: Story) -> str:
-    return story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)).isoformat()
 
 
 def _image(edition: Edition, story: Story) -> str:

@@ -35,14 +35,13 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
-from datetime import timedelta, timezone
+from datetime import timedelta
 from email.utils import format_datetime
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 
 from newsmon.replay.corpus import Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     CORPUS,
     MONTHS,
     RSS_TYPE,
@@ -50,6 +49,7 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
     browsers_only,
     plain_text,
     utc_time,
@@ -271,7 +271,7 @@ def dateline(story: Story) -> str:
 
 
 def rss_date(story: Story) -> str:
-    return format_datetime(story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))  # seconds :00
+    return format_datetime(baku_time(story))  # seconds :00
 
 
 def image_url(story: Story) -> str:

@@ -52,6 +52,8 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
+    feed_stories,
     plain_text,
     utc_time,
 )
@@ -262,7 +264,7 @@ def _add_edition(site: ReplaySite, edition: Edition, stories: list[Story], *, pa
     else:  # numbered pages, up to an empty one
         for number, chunk in enumerate([*chunks[1:], []], start=2):
             site.add(host, prefix + PAGE_PATH.format(n=number), Page(200, render_listing(edition, chunk, stories, False)))
-    in_feed = [s for s in stories if "gone" not in s.quirks][:feed_size]
+    in_feed = feed_stories(stories, feed_size)
     site.add(host, prefix + RSS_PATH, Page(200, render_listing(edition, chunks[0], stories, declares), HTML_TYPE))
     site.add(host, prefix + NEWS_SITEMAP_PATH, Page(200, render_news_sitemap(edition, in_feed), XML_TYPE))
     words = CHROME[edition.lang]
@@ -359,7 +361,7 @@ def _head(edition: Edition, story: Story) -> str:
     if is_bare(story):
         return canonical
     headline = split_title_labels(story.title)[0]
-    iso = story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)).isoformat()
+    iso = baku_time(story).isoformat()
     ld: dict[str, object] = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
         "articleSection": category_name(edition.lang, story.category),

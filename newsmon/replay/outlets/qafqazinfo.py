@@ -41,6 +41,7 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
     plain_text,
     utc_time,
 )
@@ -234,7 +235,7 @@ def render_rss(stories: list[Story]) -> bytes:
         f'<guid isPermaLink="true">{detail}</guid>'
         + ("" if "no_image" in s.quirks else f"<image><url>{image_url(s)}</url><title>{esc(s.title)}</title><link>{detail}</link></image>")
         + f"<description>{esc('<![CDATA[' + description(s) + ']]>').replace(chr(13), '&#13;')}</description>"
-        f"<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate></item>"
+        f"<pubDate>{format_datetime(baku_time(s))}</pubDate></item>"
         for s in stories
     )
     return (

@@ -49,6 +49,7 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    feed_stories,
     plain_text,
 )
 from newsmon.sites.base import Edition
@@ -268,7 +269,7 @@ def _add_edition(site: ReplaySite, edition: Edition, stories: list[Story], *, pa
         if previous:
             target = load_more_target(edition, timestamp(previous[-1]))
             site.add(host, target, Page(200, render_cards(edition, chunk).encode()))
-    in_feed = [s for s in stories if "gone" not in s.quirks][:feed_size]  # a deleted article leaves the feeds
+    in_feed = feed_stories(stories, feed_size)
     site.add(host, prefix + RSS_PATH, Page(200, render_rss(edition, in_feed), RSS_TYPE))
     site.add(host, prefix + NEWS_SITEMAP_PATH, Page(200, render_news_sitemap(edition, in_feed), XML_TYPE))
     words = CHROME[edition.lang]

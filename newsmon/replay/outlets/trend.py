@@ -28,18 +28,18 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import format_datetime
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     MONTHS,
     RSS_TYPE,
     OutletTemplate,
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
     plain_text,
     utc_time,
 )
@@ -342,7 +342,7 @@ def render_rss(edition: Edition, stories: list[Story]) -> bytes:
 <title>{esc(s.title)}</title>
 <link>{linked_url(edition, s)}</link>
 <guid>{linked_url(edition, s)}</guid>
-<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate>
+<pubDate>{format_datetime(baku_time(s))}</pubDate>
 <category>{esc(CATEGORY_NAMES[edition.lang][s.category])}</category>
 <description>{esc(plain_text(s.paragraphs[0]) if s.paragraphs else '')}</description>
 </item>"""
