@@ -315,6 +315,23 @@ def truncate_after_second_paragraph(body: bytes, block_marker: bytes) -> bytes:
     return body[: second_paragraph + 40]
 
 
+# --- an outlet's copy of a corpus story -----------------------------------------------------------
+
+
+def swap_credits(paragraph: str, credits: Iterable[tuple[str, str]]) -> str:
+    """`paragraph` with each (APA's credit, the outlet's) pair swapped in turn, so list the longer
+    forms first (`APA-nın` before `APA`)."""
+    for original, replacement in credits:
+        paragraph = paragraph.replace(original, replacement)
+    return paragraph
+
+
+def credit_lead(lead: str, clause: str) -> str:
+    """A lead that names no agency, credited at its end: `clause` (`, Oxu.az xəbər verir.`)
+    takes the place of its closing full stop."""
+    return re.sub(r"[.\s]*$", "", lead) + clause
+
+
 MONTHS = {
     "az": "yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr".split(),
     "en": "January February March April May June July August September October November December".split(),

@@ -24,6 +24,7 @@ from newsmon.replay.site import (
     add_story_pages,
     baku_time,
     browsers_only,
+    credit_lead,
     feed_stories,
     plain_text,
     render_plain_rss,
@@ -135,7 +136,7 @@ def rewrite(lang: str, story: Story) -> Story:
     copy is another outlet's to the letter) and id, the second paragraph moved to the end."""
     first, *rest = story.paragraphs
     original, credit = CREDITS[lang]
-    lead = first.replace(original, credit) if original in first else first.rstrip(" .") + LEAD_CREDIT[lang]
+    lead = first.replace(original, credit) if original in first else credit_lead(first, LEAD_CREDIT[lang])
     paragraphs = (lead, *rest[1:], *rest[:1])
     return Story(
         id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug, title=story.title,

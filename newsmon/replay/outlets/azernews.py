@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Iterable
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
@@ -32,6 +31,7 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    credit_lead,
     feed_stories,
     plain_text,
     render_plain_rss,
@@ -171,7 +171,7 @@ def rewrite(index: int, story: Story) -> Story:
     wire = index % WIRE_EVERY == 3
     lead = first.replace("APA reports", "Azernews reports")
     if wire and lead == first:
-        lead = re.sub(r"[.\s]*$", "", first) + ", Azernews reports via APA."
+        lead = credit_lead(first, ", Azernews reports via APA.")
     paragraphs = (lead, *(p.replace("APA", "Azernews") for p in reversed(rest)))
     return Story(
         id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug,

@@ -51,7 +51,9 @@ from newsmon.replay.site import (
     add_story_pages,
     baku_time,
     browsers_only,
+    credit_lead,
     plain_text,
+    swap_credits,
     utc_time,
 )
 from newsmon.sites.azertac import LISTING_PATH, PAGE_PARAM, RSS_PATH, SITE
@@ -183,25 +185,19 @@ def rewrite(lang: str, story: Story) -> Story:
     """AZERTAC's copy, its slug made from its headline by AZERTAC's rules: its credit (the lead credited when the text never named APA; English
     leads open `Baku, April 8, AZERTAC.`), the later paragraphs rotated (the second goes last),
     AZERTAC's title marks."""
-    paragraphs = [_credit(lang, p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS[lang]) for p in story.paragraphs]
     if paragraphs:
         if lang == "en":
             when = story.local_time
             paragraphs[0] = f"Baku, {MONTHS['en'][when.month - 1]} {when.day}, AZERTAC. {paragraphs[0]}"
         elif not any(AGENCY[lang] in p for p in paragraphs):
-            paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + CREDIT_CLAUSE[lang]
+            paragraphs[0] = credit_lead(paragraphs[0], CREDIT_CLAUSE[lang])
     paragraphs = paragraphs[:1] + paragraphs[2:] + paragraphs[1:2]
     title = story.title
     if story.id in TITLE_MARKS:
         apa_mark, mark = TITLE_MARKS[story.id]
         title = title.removesuffix(apa_mark) + mark
     return dataclasses.replace(story, title=title, slug=slug(title), paragraphs=tuple(paragraphs), byline="AZERTAC")
-
-
-def _credit(lang: str, paragraph: str) -> str:
-    for old, new in CREDITS[lang]:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 def updated_copy(original: Story) -> Story:

@@ -37,7 +37,6 @@ import dataclasses
 import hashlib
 import html
 import json
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
@@ -53,8 +52,10 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    credit_lead,
     feed_stories,
     plain_text,
+    swap_credits,
     utc_time,
 )
 from newsmon.sites.base import Edition
@@ -166,9 +167,9 @@ def as_oxu_runs_it(lang: str, index: int, story: Story) -> Story:
     """Oxu's copy: its credit, the second paragraph moved to the end, its slug (a digit tail on
     every third), its marks, an edited headline where TITLE_CHANGES says, Oxu's own id. The
     position (`index`) decides the page's layout: see is_bare and has_outer_body."""
-    paragraphs = [_credited(lang, p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS[lang]) for p in story.paragraphs]
     if paragraphs and paragraphs == list(story.paragraphs):  # the text never named APA: credit the lead
-        paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + LEAD_CREDIT[lang]
+        paragraphs[0] = credit_lead(paragraphs[0], LEAD_CREDIT[lang])
     if len(paragraphs) > 2:
         paragraphs = [paragraphs[0], *paragraphs[2:], paragraphs[1]]
     oxu_id = ID_BASE + story.id % 1_000_000
@@ -179,12 +180,6 @@ def as_oxu_runs_it(lang: str, index: int, story: Story) -> Story:
         story, id=oxu_id * 10 + index % 10, slug=slug, title=title, paragraphs=tuple(paragraphs), byline="Oxu.az",
         quirks=story.quirks & RENDERED_QUIRKS,
     )  # fmt: skip
-
-
-def _credited(lang: str, paragraph: str) -> str:
-    for old, new in CREDITS[lang]:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 def position(story: Story) -> int:

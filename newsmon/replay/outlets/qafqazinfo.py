@@ -42,7 +42,9 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    credit_lead,
     plain_text,
+    swap_credits,
     utc_time,
 )
 from newsmon.sites.base import Edition
@@ -129,21 +131,15 @@ TEMPLATE = QafqazinfoTemplate()
 def rewrite(story: Story) -> Story:
     """Qafqazinfo's copy: its credit in the sentence (or after the lead), the later paragraphs
     odd ones first (`p1 p2 p3` -> `p2 p1 p3`), its marks and slug."""
-    paragraphs = [_credit(p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS) for p in story.paragraphs]
     if paragraphs and not any("Qafqazinfo" in p for p in paragraphs):
-        paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + CREDIT_CLAUSE
+        paragraphs[0] = credit_lead(paragraphs[0], CREDIT_CLAUSE)
     later = paragraphs[1:]
     paragraphs = paragraphs[:1] + later[1::2] + later[0::2]
     title = story.title
     if story.id in TITLE_MARKS:
         title = title.removesuffix(TITLE_MARKS[story.id][0]) + TITLE_MARKS[story.id][1]
     return dataclasses.replace(story, title=title, slug=slug(title), paragraphs=tuple(paragraphs), byline="Qafqazinfo")
-
-
-def _credit(paragraph: str) -> str:
-    for old, new in CREDITS:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 _SLUG_LETTERS = str.maketrans(

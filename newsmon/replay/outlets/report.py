@@ -49,6 +49,7 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    credit_lead,
     feed_stories,
     plain_text,
 )
@@ -202,7 +203,7 @@ def as_report_runs_it(lang: str, story: Story) -> Story:
     in reverse order, and an edited headline where TITLE_CHANGES says (the slug stays)."""
     paragraphs = [_credited(lang, p) for p in story.paragraphs]
     if paragraphs and "Report" not in paragraphs[0]:
-        paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + LEAD_CREDIT[lang]
+        paragraphs[0] = credit_lead(paragraphs[0], LEAD_CREDIT[lang])
     paragraphs = paragraphs[:1] + paragraphs[1:][::-1]
     title = TITLE_CHANGES.get((lang, story.slug), story.title)
     return dataclasses.replace(story, title=title, paragraphs=tuple(paragraphs), byline="Report")

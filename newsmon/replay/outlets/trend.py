@@ -41,6 +41,7 @@ from newsmon.replay.site import (
     add_story_pages,
     baku_time,
     plain_text,
+    swap_credits,
     utc_time,
 )
 from newsmon.sites.base import Edition
@@ -158,19 +159,13 @@ def rewrite(lang: str, story: Story) -> Story:
     """Trend's copy of an APA story: Trend's credit, the paragraphs after the first reordered
     (the last one moves up to second), the lead credited when the text never named APA. The
     byline is Trend's. The lead prefix (`Bakı. Trend:`) is added by the markup, not here."""
-    paragraphs = [_credit(lang, p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS[lang]) for p in story.paragraphs]
     if paragraphs and paragraphs == list(story.paragraphs):  # nothing to swap: credit the lead
         paragraphs[0] = re.sub(r"\.?\s*$", CREDIT_CLAUSE[lang], paragraphs[0], count=1)
     if len(paragraphs) > 2:
         paragraphs = [paragraphs[0], paragraphs[-1], *paragraphs[1:-1]]
     byline = "Trend" if story.byline == "APA" else story.byline
     return replace(story, paragraphs=tuple(paragraphs), byline=byline)
-
-
-def _credit(lang: str, paragraph: str) -> str:
-    for old, new in CREDITS[lang]:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 def trend_id(edition: Edition, story: Story) -> int:
