@@ -29,6 +29,7 @@ from newsmon.replay import corpus_az, corpus_en, corpus_ru
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.synthetic import pseudo_words, synthetic_text
 from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
 
 BAKU_OFFSET = timedelta(hours=4)  # Azerbaijan has kept UTC+4 all year since 2016
 HTML_TYPE = "text/html; charset=utf-8"
@@ -228,6 +229,48 @@ def expected_articles(site: ReplaySite | None = None) -> dict[str, dict[str, obj
                 record = template.expected_record(edition, story)
                 expected[record["url"]] = record
     return expected
+
+
+def crawled_record(
+    edition: Edition,
+    story: Story,
+    *,
+    outlet: str,
+    url: str,
+    dateline: str,
+    image_url: str,
+    published_at: datetime | None = None,
+    category: str = "",
+    tags: Iterable[str] = (),
+    authors: Iterable[str] = (),
+    image_caption: str = "",
+) -> dict[str, object]:
+    """The record (expected_articles' form) a crawl stores for `story` as `outlet` renders it.
+
+    What every parser takes alike from the story (headline and title labels, the text, no image
+    on a `no_image` page) is filled here; the rest is the outlet's: its `url`, printed
+    `dateline`, metadata and image. `published_at` defaults to the corpus time (UTC).
+    """
+    title, labels = split_title_labels(story.title)
+    no_image = "no_image" in story.quirks
+    return {
+        "url": url,
+        "site": edition.host,
+        "outlet": outlet,
+        "lang": edition.lang,
+        "title": title,
+        "labels": labels,
+        "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
+        "published_at": (published_at or utc_time(story)).isoformat(),
+        "dateline": dateline,
+        "category": category,
+        "tags": list(tags),
+        "authors": list(authors),
+        "image_url": "" if no_image else image_url,
+        "image_caption": "" if no_image else image_caption,
+        "source": "crawl",
+        "source_path": "",
+    }
 
 
 def expected_drops(site: ReplaySite | None = None, scope: str | None = None) -> Counter[str]:

@@ -23,13 +23,12 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    crawled_record,
     feed_stories,
     plain_text,
-    utc_time,
 )
 from newsmon.sites.apa import LISTING_PATH, RSS_PATH, SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 PAGE_SIZE = 6
 # The feed holds the newest stories. The first listing pages carry a moved article (en, also in
@@ -103,25 +102,12 @@ TEMPLATE = ApaTemplate()
 
 
 def _expected_record(edition: Edition, story: Story) -> dict[str, object]:
-    published = utc_time(story)
-    return {
-        "url": public_url(edition, story),
-        "site": edition.host,
-        "outlet": SITE.name,
-        "lang": edition.lang,
-        "title": split_title_labels(story.title)[0],
-        "labels": split_title_labels(story.title)[1],
-        "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-        "published_at": published.isoformat(),
-        "dateline": dateline(edition.lang, story.local_time),
-        "category": CATEGORY_NAMES[edition.lang][story.category],
-        "tags": list(story.tags),
-        "authors": [story.signature or story.byline],  # a named signature outranks the "APA" byline
-        "image_url": "" if "no_image" in story.quirks else image_url(edition, story),
-        "image_caption": "" if "no_image" in story.quirks else story.image_alt,
-        "source": "crawl",
-        "source_path": "",
-    }
+    return crawled_record(
+        edition, story, outlet=SITE.name, url=public_url(edition, story),
+        dateline=dateline(edition.lang, story.local_time), category=CATEGORY_NAMES[edition.lang][story.category],
+        tags=story.tags, authors=[story.signature or story.byline],  # a named signature outranks the "APA" byline
+        image_url=image_url(edition, story), image_caption=story.image_alt,
+    )  # fmt: skip
 
 
 def public_url(edition: Edition, story: Story) -> str:

@@ -24,15 +24,13 @@ from newsmon.replay.site import (
     add_story_pages,
     baku_time,
     browsers_only,
+    crawled_record,
     credit_lead,
     feed_stories,
-    plain_text,
     render_plain_rss,
-    utc_time,
 )
 from newsmon.sites.armenpress import FEED_PATH, SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 FEED_SIZE = 40
 AUTHORS = {"en": "Anna Grigoryan", "ru": "Анна Григорян"}
@@ -71,24 +69,11 @@ class ArmenpressTemplate(OutletTemplate):
             )  # fmt: skip
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        return {
-            "url": edition.origin + self.story_path(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": split_title_labels(story.title)[0],
-            "labels": split_title_labels(story.title)[1],
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": baku_time(story).isoformat(),
-            "category": CATEGORY_NAMES[edition.lang][story.category],
-            "tags": list(story.tags),
-            "authors": [AUTHORS[edition.lang]],
-            "image_url": "" if "no_image" in story.quirks else _image(edition, story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=edition.origin + self.story_path(edition, story),
+            dateline=baku_time(story).isoformat(), category=CATEGORY_NAMES[edition.lang][story.category],
+            tags=story.tags, authors=[AUTHORS[edition.lang]], image_url=_image(edition, story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         return _document("Page not found", "", "<h1>404</h1><p>Page not found</p>")

@@ -31,15 +31,13 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    crawled_record,
     credit_lead,
     feed_stories,
-    plain_text,
     render_plain_rss,
-    utc_time,
 )
 from newsmon.sites.azernews import SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 FEED_PATH = "/feed.php"
 FEED_SIZE = 40
@@ -92,25 +90,12 @@ class AzernewsTemplate(OutletTemplate):
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
         bare = is_bare(story)
-        return {
-            "url": edition.origin + self.story_path(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": split_title_labels(story.title)[0],
-            "labels": split_title_labels(story.title)[1],
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(story),
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=edition.origin + self.story_path(edition, story), dateline=dateline(story),
             # Without metadata the parser names the URL's section: `oil-and-gas` -> `Oil and gas`.
-            "category": SECTIONS[story.category].replace("-", " ").capitalize() if bare else CATEGORY_NAMES["en"][story.category],
-            "tags": [] if bare else list(story.tags),
-            "authors": [] if is_wire(story) else [AUTHOR],
-            "image_url": "" if "no_image" in story.quirks else _image(edition, story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+            category=SECTIONS[story.category].replace("-", " ").capitalize() if bare else CATEGORY_NAMES["en"][story.category],
+            tags=[] if bare else story.tags, authors=[] if is_wire(story) else [AUTHOR], image_url=_image(edition, story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         return _document("Page not found", "", "<h1>404</h1><p>Page not found</p>")

@@ -51,14 +51,13 @@ from newsmon.replay.site import (
     add_story_pages,
     baku_time,
     browsers_only,
+    crawled_record,
     credit_lead,
     plain_text,
     swap_credits,
-    utc_time,
 )
 from newsmon.sites.azertac import LISTING_PATH, PAGE_PARAM, RSS_PATH, SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 HOST = "azertag.az"
 PAGE_SIZE = 4  # cards per listing page; the feed holds the first page's stories
@@ -140,25 +139,10 @@ class AzertacTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or PAGE_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        title, labels = split_title_labels(story.title)
-        return {
-            "url": public_url(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": title,
-            "labels": labels,
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(story),
-            "category": "",  # no category markup is known
-            "tags": [],
-            "authors": [],
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        # No category markup is known, nor tags or authors.
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=public_url(edition, story), dateline=dateline(story), image_url=image_url(story)
+        )
 
     def not_found(self, edition: Edition) -> bytes:
         return error_page(edition, "Not Found (#404)", CHROME[edition.lang]["not_found"])

@@ -52,11 +52,10 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    crawled_record,
     credit_lead,
     feed_stories,
-    plain_text,
     swap_credits,
-    utc_time,
 )
 from newsmon.sites.base import Edition
 from newsmon.sites.oxu import LISTING_PATH, NEWS_SITEMAP_PATH, PAGE_PATH, RSS_PATH, SITE
@@ -131,26 +130,11 @@ class OxuTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or FEED_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        title, labels = split_title_labels(story.title)
-        bare = is_bare(story)
-        return {
-            "url": public_url(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": title,
-            "labels": labels,
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(edition, story, today(edition)),
-            "category": category_name(edition.lang, story.category),
-            "tags": list(story.tags),
-            "authors": [story.signature] if story.signature and not bare else [],
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=public_url(edition, story), dateline=dateline(edition, story, today(edition)),
+            category=category_name(edition.lang, story.category), tags=story.tags,
+            authors=[story.signature] if story.signature and not is_bare(story) else [], image_url=image_url(story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         words = CHROME[edition.lang]

@@ -42,6 +42,7 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    crawled_record,
     credit_lead,
     plain_text,
     swap_credits,
@@ -49,7 +50,6 @@ from newsmon.replay.site import (
 )
 from newsmon.sites.base import Edition
 from newsmon.sites.qafqazinfo import LISTING_PATH, PAGE_PARAM, RSS_PATH, SITE
-from newsmon.text import split_title_labels
 
 WWW = "www.qafqazinfo.az"  # the name article links print
 PAGE_SIZE = 2  # links per category page
@@ -98,25 +98,10 @@ class QafqazinfoTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        title, labels = split_title_labels(story.title)
-        return {
-            "url": edition.origin + story_path(story),  # filed under the bare host
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": title,
-            "labels": labels,
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(story),
-            "category": "",
-            "tags": [],
-            "authors": [],
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=edition.origin + story_path(story),  # filed under the bare host
+            dateline=dateline(story), image_url=image_url(story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         return _document("Səhifə tapılmadı", "", '<div class="panel panel-default"><div class="panel-body"><h1>404</h1></div></div>')

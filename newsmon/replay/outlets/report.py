@@ -49,12 +49,12 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    crawled_record,
     credit_lead,
     feed_stories,
     plain_text,
 )
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 from newsmon.sites.report import LISTING_PATH, LOAD_MORE_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SITE
 
 PAGE_SIZE = 4  # cards on /son-xeberler and in each "load more" answer
@@ -168,24 +168,12 @@ class ReportTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or FEED_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        return {
-            "url": public_url(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": split_title_labels(story.title)[0],
-            "labels": split_title_labels(story.title)[1],
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": published_time(story).astimezone(timezone.utc).isoformat(),
-            "dateline": dateline(edition.lang, published_time(story)),
-            "category": category_name(edition.lang, story.category),
-            "tags": list(story.tags),
-            "authors": authors(edition, story),
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",  # Report prints no caption under the main photo
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=public_url(edition, story),
+            published_at=published_time(story).astimezone(timezone.utc), dateline=dateline(edition.lang, published_time(story)),
+            category=category_name(edition.lang, story.category), tags=story.tags, authors=authors(edition, story),
+            image_url=image_url(story),  # Report prints no caption under the main photo
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         words = CHROME[edition.lang]

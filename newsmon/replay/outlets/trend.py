@@ -40,12 +40,12 @@ from newsmon.replay.site import (
     ReplaySite,
     add_story_pages,
     baku_time,
+    crawled_record,
     plain_text,
     swap_credits,
     utc_time,
 )
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 from newsmon.sites.trend import FEED_PATH, LISTING_PATH, LOAD_MORE, SITE
 
 PAGE_SIZE = 5  # cards on /latest/ and in each "load more" answer
@@ -238,24 +238,11 @@ def cursor(story: Story) -> int:
 
 
 def _expected_record(edition: Edition, story: Story) -> dict[str, object]:
-    return {
-        "url": public_url(edition, story),
-        "site": edition.host,
-        "outlet": SITE.name,
-        "lang": edition.lang,
-        "title": split_title_labels(story.title)[0],
-        "labels": split_title_labels(story.title)[1],
-        "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-        "published_at": utc_time(story).isoformat(),
-        "dateline": dateline(edition.lang, story.local_time),
-        "category": CATEGORY_NAMES[edition.lang][story.category],
-        "tags": list(story.tags),
-        "authors": _authors(story),
-        "image_url": "" if "no_image" in story.quirks else image_url(edition, story),
-        "image_caption": "",
-        "source": "crawl",
-        "source_path": "",
-    }
+    return crawled_record(
+        edition, story, outlet=SITE.name, url=public_url(edition, story), dateline=dateline(edition.lang, story.local_time),
+        category=CATEGORY_NAMES[edition.lang][story.category], tags=story.tags, authors=_authors(story),
+        image_url=image_url(edition, story),
+    )  # fmt: skip
 
 
 def _authors(story: Story) -> list[str]:
