@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from urllib.parse import urlencode
 
 from newsmon.replay import corpus_az, corpus_en, corpus_ru
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
@@ -315,6 +316,29 @@ def add_story_pages(
     if "truncated" in quirks:
         body = truncate_after_second_paragraph(body, text_block)
     site.add(host, path, Page(200, body, fail_first=1 if "flaky" in quirks else 0))
+
+
+def older_cards_target(edition: Edition, path: str, cursor: str) -> str:
+    """A "load more" request of the CMS Report and Oxu.az share: the cards older than `cursor`
+    (the last card's data-timestamp)."""
+    return f"{edition.prefix}{path}?{urlencode({'date': cursor, 'oldest': '1'})}"
+
+
+def add_load_more_answers(
+    site: ReplaySite,
+    edition: Edition,
+    chunks: list[list[Story]],
+    *,
+    path: str,
+    cursor: Callable[[Story], str],
+    render_cards: Callable[[list[Story]], bytes],
+) -> None:
+    """Serve the "load more" answers after the listing's first chunk: each follows the last card
+    before it, the one after the oldest card is empty (the cursor ends), any other cursor is a 404."""
+    site.query_paths.add((edition.host, edition.prefix + path))
+    for previous, chunk in zip(chunks, [*chunks[1:], []]):
+        if previous:
+            site.add(edition.host, older_cards_target(edition, path, cursor(previous[-1])), Page(200, render_cards(chunk)))
 
 
 def utc_time(story: Story) -> datetime:

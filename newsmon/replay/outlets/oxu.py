@@ -50,11 +50,13 @@ from newsmon.replay.site import (
     OutletTemplate,
     Page,
     ReplaySite,
+    add_load_more_answers,
     add_story_pages,
     baku_time,
     crawled_record,
     credit_lead,
     feed_stories,
+    older_cards_target,
     swap_credits,
 )
 from newsmon.sites.base import Edition
@@ -223,9 +225,7 @@ def dateline(edition: Edition, story: Story, day: datetime) -> str:
 
 
 def load_more_target(edition: Edition, cursor: str) -> str:
-    from urllib.parse import urlencode
-
-    return f"{edition.prefix}{LOAD_MORE_PATH}?{urlencode({'date': cursor, 'oldest': '1'})}"
+    return older_cards_target(edition, LOAD_MORE_PATH, cursor)
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -237,9 +237,9 @@ def _add_edition(site: ReplaySite, edition: Edition, stories: list[Story], *, pa
     declares = DECLARES_LOAD_MORE[edition.lang]
     site.add(host, prefix + LISTING_PATH, Page(200, render_listing(edition, chunks[0], stories, declares)))
     if declares:
-        site.query_paths.add((host, prefix + LOAD_MORE_PATH))
-        for previous, chunk in zip(chunks, [*chunks[1:], []]):
-            site.add(host, load_more_target(edition, timestamp(previous[-1])), Page(200, render_cards(edition, chunk).encode()))
+        add_load_more_answers(
+            site, edition, chunks, path=LOAD_MORE_PATH, cursor=timestamp, render_cards=lambda c: render_cards(edition, c).encode()
+        )
     else:  # numbered pages, up to an empty one
         for number, chunk in enumerate([*chunks[1:], []], start=2):
             site.add(host, prefix + PAGE_PATH.format(n=number), Page(200, render_listing(edition, chunk, stories, False)))

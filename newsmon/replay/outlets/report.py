@@ -35,7 +35,6 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from urllib.parse import urlencode
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.corpus import category_slug as corpus_category_slug
@@ -48,10 +47,12 @@ from newsmon.replay.site import (
     OutletTemplate,
     Page,
     ReplaySite,
+    add_load_more_answers,
     add_story_pages,
     crawled_record,
     credit_lead,
     feed_stories,
+    older_cards_target,
     plain_text,
 )
 from newsmon.sites.base import Edition
@@ -242,7 +243,7 @@ def authors(edition: Edition, story: Story) -> list[str]:
 
 
 def load_more_target(edition: Edition, cursor: str) -> str:
-    return f"{edition.prefix}{LOAD_MORE_PATH}?{urlencode({'date': cursor, 'oldest': '1'})}"
+    return older_cards_target(edition, LOAD_MORE_PATH, cursor)
 
 
 # --- the edition's pages ------------------------------------------------------------------------
@@ -252,12 +253,9 @@ def _add_edition(site: ReplaySite, edition: Edition, stories: list[Story], *, pa
     host, prefix = edition.host, edition.prefix
     chunks = [stories[i : i + page_size] for i in range(0, len(stories), page_size)] or [[]]
     site.add(host, prefix + LISTING_PATH, Page(200, render_listing(edition, chunks[0], stories)))
-    site.query_paths.add((host, prefix + LOAD_MORE_PATH))
-    # Each answer follows the last card before it; the one after the oldest card is empty.
-    for previous, chunk in zip(chunks, [*chunks[1:], []]):
-        if previous:
-            target = load_more_target(edition, timestamp(previous[-1]))
-            site.add(host, target, Page(200, render_cards(edition, chunk).encode()))
+    add_load_more_answers(
+        site, edition, chunks, path=LOAD_MORE_PATH, cursor=timestamp, render_cards=lambda c: render_cards(edition, c).encode()
+    )
     in_feed = feed_stories(stories, feed_size)
     site.add(host, prefix + RSS_PATH, Page(200, render_rss(edition, in_feed), RSS_TYPE))
     site.add(host, prefix + NEWS_SITEMAP_PATH, Page(200, render_news_sitemap(edition, in_feed), XML_TYPE))
