@@ -22,8 +22,8 @@ from newsmon.fingerprint import content_hash
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.outlets import oxu as template
-from newsmon.replay.outlets.oxu import TITLE_CHANGES, has_outer_body, is_bare, load_more_target, public_url, retitle, timestamp
-from newsmon.replay.site import CORPUS, Page
+from newsmon.replay.outlets.oxu import TITLE_CHANGES, has_outer_body, is_bare, load_more_target, public_url, timestamp
+from newsmon.replay.site import CORPUS, Page, retitle
 from newsmon.sites.oxu import EDITIONS, LISTING_PATH, NEWS_SITEMAP_PATH, PAGE_PATH, RSS_PATH, SITE
 from newsmon.spiders.base import PERMANENT_DROPS
 from newsmon.stories import StoryParams, make_sketch, same_story

@@ -26,8 +26,8 @@ from newsmon.fingerprint import content_hash
 from newsmon.replay import ReplayServer, build_replay, expected_articles, expected_drops
 from newsmon.replay.crawl import PROJECT_ROOT, crawl_replay
 from newsmon.replay.outlets import report as template
-from newsmon.replay.outlets.report import TITLE_CHANGES, load_more_target, public_url, published_time, retitle, timestamp
-from newsmon.replay.site import CORPUS, ReplaySite
+from newsmon.replay.outlets.report import TITLE_CHANGES, load_more_target, public_url, published_time, timestamp
+from newsmon.replay.site import CORPUS, ReplaySite, retitle
 from newsmon.sites import feeds
 from newsmon.sites.report import EDITIONS, LISTING_PATH, LOAD_MORE_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SITE
 from newsmon.spiders.base import PERMANENT_DROPS

@@ -15,6 +15,7 @@ as a mirror rewrites them.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import random
 import re
@@ -22,11 +23,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from urllib.parse import urlencode
 
 from newsmon.replay import corpus_az, corpus_en, corpus_ru
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.synthetic import pseudo_words, synthetic_text
 from newsmon.sites.base import Edition
+from newsmon.text import split_title_labels
 
 BAKU_OFFSET = timedelta(hours=4)  # Azerbaijan has kept UTC+4 all year since 2016
 HTML_TYPE = "text/html; charset=utf-8"
@@ -180,6 +184,17 @@ def add_edition(site: ReplaySite, template: OutletTemplate, edition: Edition, st
     template.add_edition(site, edition, stories)
 
 
+def retitle(site: ReplaySite, scope: str, slug: str, title: str) -> Story:
+    """Edit a story's headline on the replay (its slug stays), as outlets do after publication:
+    every page of its edition shows the new one. Returns the edited story."""
+    template, edition = site.editions[scope]
+    stories = site.stories[scope]
+    index = next(i for i, s in enumerate(stories) if s.slug == slug)
+    stories[index] = dataclasses.replace(stories[index], title=title)
+    template.add_edition(site, edition, stories)
+    return stories[index]
+
+
 def synthetic_replay(
     count: int, *, outlet: str = "apa", lang: str = "", page_size: int = 20, seed: int = 2026
 ) -> ReplaySite:
@@ -215,6 +230,48 @@ def expected_articles(site: ReplaySite | None = None) -> dict[str, dict[str, obj
                 record = template.expected_record(edition, story)
                 expected[record["url"]] = record
     return expected
+
+
+def crawled_record(
+    edition: Edition,
+    story: Story,
+    *,
+    outlet: str,
+    url: str,
+    dateline: str,
+    image_url: str,
+    published_at: datetime | None = None,
+    category: str = "",
+    tags: Iterable[str] = (),
+    authors: Iterable[str] = (),
+    image_caption: str = "",
+) -> dict[str, object]:
+    """The record (expected_articles' form) a crawl stores for `story` as `outlet` renders it.
+
+    What every parser takes alike from the story (headline and title labels, the text, no image
+    on a `no_image` page) is filled here; the rest is the outlet's: its `url`, printed
+    `dateline`, metadata and image. `published_at` defaults to the corpus time (UTC).
+    """
+    title, labels = split_title_labels(story.title)
+    no_image = "no_image" in story.quirks
+    return {
+        "url": url,
+        "site": edition.host,
+        "outlet": outlet,
+        "lang": edition.lang,
+        "title": title,
+        "labels": labels,
+        "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
+        "published_at": (published_at or utc_time(story)).isoformat(),
+        "dateline": dateline,
+        "category": category,
+        "tags": list(tags),
+        "authors": list(authors),
+        "image_url": "" if no_image else image_url,
+        "image_caption": "" if no_image else image_caption,
+        "source": "crawl",
+        "source_path": "",
+    }
 
 
 def expected_drops(site: ReplaySite | None = None, scope: str | None = None) -> Counter[str]:
@@ -261,8 +318,58 @@ def add_story_pages(
     site.add(host, path, Page(200, body, fail_first=1 if "flaky" in quirks else 0))
 
 
+def older_cards_target(edition: Edition, path: str, cursor: str) -> str:
+    """A "load more" request of the CMS Report and Oxu.az share: the cards older than `cursor`
+    (the last card's data-timestamp)."""
+    return f"{edition.prefix}{path}?{urlencode({'date': cursor, 'oldest': '1'})}"
+
+
+def add_load_more_answers(
+    site: ReplaySite,
+    edition: Edition,
+    chunks: list[list[Story]],
+    *,
+    path: str,
+    cursor: Callable[[Story], str],
+    render_cards: Callable[[list[Story]], bytes],
+) -> None:
+    """Serve the "load more" answers after the listing's first chunk: each follows the last card
+    before it, the one after the oldest card is empty (the cursor ends), any other cursor is a 404."""
+    site.query_paths.add((edition.host, edition.prefix + path))
+    for previous, chunk in zip(chunks, [*chunks[1:], []]):
+        if previous:
+            site.add(edition.host, older_cards_target(edition, path, cursor(previous[-1])), Page(200, render_cards(chunk)))
+
+
 def utc_time(story: Story) -> datetime:
     return (story.local_time - BAKU_OFFSET).replace(tzinfo=timezone.utc)
+
+
+def baku_time(story: Story) -> datetime:
+    """The story's time with Baku's offset, as the outlets print it (`…+04:00`, `… +0400`)."""
+    return story.local_time.replace(tzinfo=timezone(BAKU_OFFSET))
+
+
+def feed_stories(stories: list[Story], size: int) -> list[Story]:
+    """The newest `size` stories a feed lists: a deleted article (`gone`) has left it."""
+    return [s for s in stories if "gone" not in s.quirks][:size]
+
+
+def render_plain_rss(
+    edition: Edition, stories: list[Story], story_path: Callable[[Edition, Story], str], *, title: str, description: str
+) -> bytes:
+    """A plain CMS's RSS 2.0 feed: per item the headline, link, lead as description and pubDate."""
+    items = "".join(
+        f"""
+<item><title>{html.escape(s.title)}</title><link>{edition.origin}{story_path(edition, s)}</link>
+<description>{html.escape(plain_text(s.paragraphs[0]))}</description>
+<pubDate>{format_datetime(baku_time(s))}</pubDate></item>"""
+        for s in stories
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{title}</title>'
+        f"<link>{edition.origin}</link><description>{description}</description>{items}\n</channel></rss>\n"
+    ).encode()
 
 
 def plain_text(fragment: str) -> str:
@@ -273,6 +380,23 @@ def truncate_after_second_paragraph(body: bytes, block_marker: bytes) -> bytes:
     """The page as a dropped connection leaves it: cut in the middle of the second paragraph."""
     second_paragraph = body.index(b"<p>", body.index(b"<p>", body.index(block_marker)) + 1)
     return body[: second_paragraph + 40]
+
+
+# --- an outlet's copy of a corpus story -----------------------------------------------------------
+
+
+def swap_credits(paragraph: str, credits: Iterable[tuple[str, str]]) -> str:
+    """`paragraph` with each (APA's credit, the outlet's) pair swapped in turn, so list the longer
+    forms first (`APA-nın` before `APA`)."""
+    for original, replacement in credits:
+        paragraph = paragraph.replace(original, replacement)
+    return paragraph
+
+
+def credit_lead(lead: str, clause: str) -> str:
+    """A lead that names no agency, credited at its end: `clause` (`, Oxu.az xəbər verir.`)
+    takes the place of its closing full stop."""
+    return re.sub(r"[.\s]*$", "", lead) + clause
 
 
 MONTHS = {

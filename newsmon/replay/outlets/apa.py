@@ -22,12 +22,13 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
+    crawled_record,
+    feed_stories,
     plain_text,
-    utc_time,
 )
 from newsmon.sites.apa import LISTING_PATH, RSS_PATH, SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 PAGE_SIZE = 6
 # The feed holds the newest stories. The first listing pages carry a moved article (en, also in
@@ -101,25 +102,12 @@ TEMPLATE = ApaTemplate()
 
 
 def _expected_record(edition: Edition, story: Story) -> dict[str, object]:
-    published = utc_time(story)
-    return {
-        "url": public_url(edition, story),
-        "site": edition.host,
-        "outlet": SITE.name,
-        "lang": edition.lang,
-        "title": split_title_labels(story.title)[0],
-        "labels": split_title_labels(story.title)[1],
-        "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-        "published_at": published.isoformat(),
-        "dateline": dateline(edition.lang, story.local_time),
-        "category": CATEGORY_NAMES[edition.lang][story.category],
-        "tags": list(story.tags),
-        "authors": [story.signature or story.byline],  # a named signature outranks the "APA" byline
-        "image_url": "" if "no_image" in story.quirks else image_url(edition, story),
-        "image_caption": "" if "no_image" in story.quirks else story.image_alt,
-        "source": "crawl",
-        "source_path": "",
-    }
+    return crawled_record(
+        edition, story, outlet=SITE.name, url=public_url(edition, story),
+        dateline=dateline(edition.lang, story.local_time), category=CATEGORY_NAMES[edition.lang][story.category],
+        tags=story.tags, authors=[story.signature or story.byline],  # a named signature outranks the "APA" byline
+        image_url=image_url(edition, story), image_caption=story.image_alt,
+    )  # fmt: skip
 
 
 def public_url(edition: Edition, story: Story) -> str:
@@ -166,7 +154,7 @@ def _add_edition(
         site.add(host, f"{LISTING_PATH}?page={number}", Page(200, body))
         if number == 1:
             site.add(host, LISTING_PATH, Page(200, body))
-    in_feed = [s for s in stories if "gone" not in s.quirks][:rss_size]  # a deleted article leaves the feed
+    in_feed = feed_stories(stories, rss_size)
     site.add(host, RSS_PATH, Page(200, render_rss(edition, in_feed), RSS_TYPE))
     for story in stories:
         _add_story(site, edition, story, stories)
@@ -326,7 +314,7 @@ def render_rss(edition: Edition, stories: list[Story]) -> bytes:
     <guid isPermaLink='true'>{public_url(edition, s)}</guid>
     <category>{esc(CATEGORY_NAMES[edition.lang][s.category])}</category>
     <link>{public_url(edition, s)}</link>
-    <pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate>
+    <pubDate>{format_datetime(baku_time(s))}</pubDate>
     <enclosure url='{image_url(edition, s)}' type='image/jpeg' length='87572'/>
   </item>"""
         for s in stories

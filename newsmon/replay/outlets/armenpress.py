@@ -12,12 +12,9 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable
-from email.utils import format_datetime
-from datetime import timezone
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     CORPUS,
     MONTHS,
     RSS_TYPE,
@@ -25,13 +22,15 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
     browsers_only,
-    plain_text,
-    utc_time,
+    crawled_record,
+    credit_lead,
+    feed_stories,
+    render_plain_rss,
 )
 from newsmon.sites.armenpress import FEED_PATH, SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 FEED_SIZE = 40
 AUTHORS = {"en": "Anna Grigoryan", "ru": "Анна Григорян"}
@@ -60,8 +59,9 @@ class ArmenpressTemplate(OutletTemplate):
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
         site.gates[edition.host] = browsers_only(403)
-        in_feed = [s for s in stories if "gone" not in s.quirks][: site.feed_size or FEED_SIZE]
-        site.add(edition.host, edition.prefix + FEED_PATH, Page(200, self.render_feed(edition, in_feed), RSS_TYPE))
+        in_feed = feed_stories(stories, site.feed_size or FEED_SIZE)
+        feed = render_plain_rss(edition, in_feed, self.story_path, title="Armenpress", description="News from Armenia")
+        site.add(edition.host, edition.prefix + FEED_PATH, Page(200, feed, RSS_TYPE))
         for story in stories:
             add_story_pages(
                 site, edition, story, self.story_path(edition, story), lambda s=story: self.render_article(edition, s),
@@ -69,54 +69,28 @@ class ArmenpressTemplate(OutletTemplate):
             )  # fmt: skip
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        return {
-            "url": edition.origin + self.story_path(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": split_title_labels(story.title)[0],
-            "labels": split_title_labels(story.title)[1],
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": _iso_local(story),
-            "category": CATEGORY_NAMES[edition.lang][story.category],
-            "tags": list(story.tags),
-            "authors": [AUTHORS[edition.lang]],
-            "image_url": "" if "no_image" in story.quirks else _image(edition, story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=edition.origin + self.story_path(edition, story),
+            dateline=baku_time(story).isoformat(), category=CATEGORY_NAMES[edition.lang][story.category],
+            tags=story.tags, authors=[AUTHORS[edition.lang]], image_url=_image(edition, story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         return _document("Page not found", "", "<h1>404</h1><p>Page not found</p>")
-
-    def render_feed(self, edition: Edition, stories: list[Story]) -> bytes:
-        items = "".join(
-            f"""
-<item><title>{esc(s.title)}</title><link>{edition.origin}{self.story_path(edition, s)}</link>
-<description>{esc(plain_text(s.paragraphs[0]))}</description>
-<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate></item>"""
-            for s in stories
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Armenpress</title>'
-            f"<link>{edition.origin}</link><description>News from Armenia</description>{items}\n</channel></rss>\n"
-        ).encode()
 
     def render_article(self, edition: Edition, story: Story) -> bytes:
         url = edition.origin + self.story_path(edition, story)
         image = "" if "no_image" in story.quirks else _image(edition, story)
         ld = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
-            "datePublished": _iso_local(story), "author": {"@type": "Person", "name": AUTHORS[edition.lang]},
+            "datePublished": baku_time(story).isoformat(), "author": {"@type": "Person", "name": AUTHORS[edition.lang]},
         }  # fmt: skip
         head = "\n".join(
             [
                 f'<link rel="canonical" href="{url}">',
                 f'<meta property="og:title" content="{esc(story.title)}">',
                 f'<meta property="og:image" content="{image}">' if image else "",
-                f'<meta property="article:published_time" content="{_iso_local(story)}">',
+                f'<meta property="article:published_time" content="{baku_time(story).isoformat()}">',
                 f'<meta property="article:section" content="{esc(CATEGORY_NAMES[edition.lang][story.category])}">',
                 *(f'<meta property="article:tag" content="{esc(tag)}">' for tag in story.tags),
                 f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
@@ -147,16 +121,12 @@ def rewrite(lang: str, story: Story) -> Story:
     copy is another outlet's to the letter) and id, the second paragraph moved to the end."""
     first, *rest = story.paragraphs
     original, credit = CREDITS[lang]
-    lead = first.replace(original, credit) if original in first else first.rstrip(" .") + LEAD_CREDIT[lang]
+    lead = first.replace(original, credit) if original in first else credit_lead(first, LEAD_CREDIT[lang])
     paragraphs = (lead, *rest[1:], *rest[:1])
     return Story(
         id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug, title=story.title,
         published=story.published, paragraphs=paragraphs, tags=story.tags, quirks=story.quirks & RENDERED_QUIRKS,
     )  # fmt: skip
-
-
-def _iso_local(story: Story) -> str:
-    return story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)).isoformat()
 
 
 def _image(edition: Edition, story: Story) -> str:

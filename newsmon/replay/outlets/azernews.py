@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Iterable
-from email.utils import format_datetime
-from datetime import timezone
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     CORPUS,
     MONTHS,
     RSS_TYPE,
@@ -34,12 +30,14 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
-    plain_text,
-    utc_time,
+    baku_time,
+    crawled_record,
+    credit_lead,
+    feed_stories,
+    render_plain_rss,
 )
 from newsmon.sites.azernews import SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 FEED_PATH = "/feed.php"
 FEED_SIZE = 40
@@ -80,8 +78,9 @@ class AzernewsTemplate(OutletTemplate):
         return f"/{SECTIONS[story.category]}/{story.id}.html"
 
     def add_edition(self, site: ReplaySite, edition: Edition, stories: list[Story]) -> None:
-        in_feed = [s for s in stories if "gone" not in s.quirks][: site.feed_size or FEED_SIZE]
-        site.add(edition.host, FEED_PATH, Page(200, self.render_feed(edition, in_feed), RSS_TYPE))
+        in_feed = feed_stories(stories, site.feed_size or FEED_SIZE)
+        feed = render_plain_rss(edition, in_feed, self.story_path, title="AzerNews", description="Azerbaijani news")
+        site.add(edition.host, FEED_PATH, Page(200, feed, RSS_TYPE))
         site.add(edition.host, self.story_path(edition, SAMPLE), Page(200, self.render_article(edition, SAMPLE)))
         for story in stories:
             add_story_pages(
@@ -91,41 +90,15 @@ class AzernewsTemplate(OutletTemplate):
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
         bare = is_bare(story)
-        return {
-            "url": edition.origin + self.story_path(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": split_title_labels(story.title)[0],
-            "labels": split_title_labels(story.title)[1],
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(story),
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=edition.origin + self.story_path(edition, story), dateline=dateline(story),
             # Without metadata the parser names the URL's section: `oil-and-gas` -> `Oil and gas`.
-            "category": SECTIONS[story.category].replace("-", " ").capitalize() if bare else CATEGORY_NAMES["en"][story.category],
-            "tags": [] if bare else list(story.tags),
-            "authors": [] if is_wire(story) else [AUTHOR],
-            "image_url": "" if "no_image" in story.quirks else _image(edition, story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+            category=SECTIONS[story.category].replace("-", " ").capitalize() if bare else CATEGORY_NAMES["en"][story.category],
+            tags=[] if bare else story.tags, authors=[] if is_wire(story) else [AUTHOR], image_url=_image(edition, story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         return _document("Page not found", "", "<h1>404</h1><p>Page not found</p>")
-
-    def render_feed(self, edition: Edition, stories: list[Story]) -> bytes:
-        items = "".join(
-            f"""
-<item><title>{esc(s.title)}</title><link>{edition.origin}{self.story_path(edition, s)}</link>
-<description>{esc(plain_text(s.paragraphs[0]))}</description>
-<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate></item>"""
-            for s in stories
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>AzerNews</title>'
-            f"<link>{edition.origin}</link><description>Azerbaijani news</description>{items}\n</channel></rss>\n"
-        ).encode()
 
     def render_article(self, edition: Edition, story: Story) -> bytes:
         url = edition.origin + self.story_path(edition, story)
@@ -133,13 +106,13 @@ class AzernewsTemplate(OutletTemplate):
         image = "" if "no_image" in quirks else _image(edition, story)
         ld: dict[str, object] = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title}
         if "no_date" not in quirks:
-            ld["datePublished"] = _iso_local(story)
+            ld["datePublished"] = baku_time(story).isoformat()
         if not is_wire(story):
             ld["author"] = {"@type": "Person", "name": AUTHOR}
         metadata = [] if is_bare(story) else [
             f'<meta property="og:title" content="{esc(story.title)}">',
             f'<meta property="og:image" content="{image}">' if image else "",
-            "" if "no_date" in quirks else f'<meta property="article:published_time" content="{_iso_local(story)}">',
+            "" if "no_date" in quirks else f'<meta property="article:published_time" content="{baku_time(story).isoformat()}">',
             f'<meta property="article:section" content="{esc(CATEGORY_NAMES["en"][story.category])}">',
             *(f'<meta property="article:tag" content="{esc(tag)}">' for tag in story.tags),
             f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
@@ -183,7 +156,7 @@ def rewrite(index: int, story: Story) -> Story:
     wire = index % WIRE_EVERY == 3
     lead = first.replace("APA reports", "Azernews reports")
     if wire and lead == first:
-        lead = re.sub(r"[.\s]*$", "", first) + ", Azernews reports via APA."
+        lead = credit_lead(first, ", Azernews reports via APA.")
     paragraphs = (lead, *(p.replace("APA", "Azernews") for p in reversed(rest)))
     return Story(
         id=ID_BASE + story.id % 100000, category=story.category, slug=story.slug,
@@ -204,10 +177,6 @@ def is_bare(story: Story) -> bool:
 def dateline(story: Story) -> str:
     local = story.local_time
     return f"{local.day} {MONTHS['en'][local.month - 1]} {local.year} {local:%H:%M} (UTC+04:00)"
-
-
-def _iso_local(story: Story) -> str:
-    return story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)).isoformat()
 
 
 def _image(edition: Edition, story: Story) -> str:

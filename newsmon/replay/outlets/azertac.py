@@ -35,14 +35,13 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
-from datetime import timedelta, timezone
+from datetime import timedelta
 from email.utils import format_datetime
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 
 from newsmon.replay.corpus import Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     CORPUS,
     MONTHS,
     RSS_TYPE,
@@ -50,13 +49,15 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
     browsers_only,
+    crawled_record,
+    credit_lead,
     plain_text,
-    utc_time,
+    swap_credits,
 )
 from newsmon.sites.azertac import LISTING_PATH, PAGE_PARAM, RSS_PATH, SITE
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 
 HOST = "azertag.az"
 PAGE_SIZE = 4  # cards per listing page; the feed holds the first page's stories
@@ -138,25 +139,10 @@ class AzertacTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or PAGE_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        title, labels = split_title_labels(story.title)
-        return {
-            "url": public_url(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": title,
-            "labels": labels,
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(story),
-            "category": "",  # no category markup is known
-            "tags": [],
-            "authors": [],
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        # No category markup is known, nor tags or authors.
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=public_url(edition, story), dateline=dateline(story), image_url=image_url(story)
+        )
 
     def not_found(self, edition: Edition) -> bytes:
         return error_page(edition, "Not Found (#404)", CHROME[edition.lang]["not_found"])
@@ -183,25 +169,19 @@ def rewrite(lang: str, story: Story) -> Story:
     """AZERTAC's copy, its slug made from its headline by AZERTAC's rules: its credit (the lead credited when the text never named APA; English
     leads open `Baku, April 8, AZERTAC.`), the later paragraphs rotated (the second goes last),
     AZERTAC's title marks."""
-    paragraphs = [_credit(lang, p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS[lang]) for p in story.paragraphs]
     if paragraphs:
         if lang == "en":
             when = story.local_time
             paragraphs[0] = f"Baku, {MONTHS['en'][when.month - 1]} {when.day}, AZERTAC. {paragraphs[0]}"
         elif not any(AGENCY[lang] in p for p in paragraphs):
-            paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + CREDIT_CLAUSE[lang]
+            paragraphs[0] = credit_lead(paragraphs[0], CREDIT_CLAUSE[lang])
     paragraphs = paragraphs[:1] + paragraphs[2:] + paragraphs[1:2]
     title = story.title
     if story.id in TITLE_MARKS:
         apa_mark, mark = TITLE_MARKS[story.id]
         title = title.removesuffix(apa_mark) + mark
     return dataclasses.replace(story, title=title, slug=slug(title), paragraphs=tuple(paragraphs), byline="AZERTAC")
-
-
-def _credit(lang: str, paragraph: str) -> str:
-    for old, new in CREDITS[lang]:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 def updated_copy(original: Story) -> Story:
@@ -271,7 +251,7 @@ def dateline(story: Story) -> str:
 
 
 def rss_date(story: Story) -> str:
-    return format_datetime(story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))  # seconds :00
+    return format_datetime(baku_time(story))  # seconds :00
 
 
 def image_url(story: Story) -> str:

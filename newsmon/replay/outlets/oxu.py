@@ -37,7 +37,6 @@ import dataclasses
 import hashlib
 import html
 import json
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
@@ -51,9 +50,14 @@ from newsmon.replay.site import (
     OutletTemplate,
     Page,
     ReplaySite,
+    add_load_more_answers,
     add_story_pages,
-    plain_text,
-    utc_time,
+    baku_time,
+    crawled_record,
+    credit_lead,
+    feed_stories,
+    older_cards_target,
+    swap_credits,
 )
 from newsmon.sites.base import Edition
 from newsmon.sites.oxu import LISTING_PATH, NEWS_SITEMAP_PATH, PAGE_PATH, RSS_PATH, SITE
@@ -128,26 +132,11 @@ class OxuTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or FEED_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        title, labels = split_title_labels(story.title)
-        bare = is_bare(story)
-        return {
-            "url": public_url(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": title,
-            "labels": labels,
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(edition, story, today(edition)),
-            "category": category_name(edition.lang, story.category),
-            "tags": list(story.tags),
-            "authors": [story.signature] if story.signature and not bare else [],
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=public_url(edition, story), dateline=dateline(edition, story, today(edition)),
+            category=category_name(edition.lang, story.category), tags=story.tags,
+            authors=[story.signature] if story.signature and not is_bare(story) else [], image_url=image_url(story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         words = CHROME[edition.lang]
@@ -164,9 +153,9 @@ def as_oxu_runs_it(lang: str, index: int, story: Story) -> Story:
     """Oxu's copy: its credit, the second paragraph moved to the end, its slug (a digit tail on
     every third), its marks, an edited headline where TITLE_CHANGES says, Oxu's own id. The
     position (`index`) decides the page's layout: see is_bare and has_outer_body."""
-    paragraphs = [_credited(lang, p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS[lang]) for p in story.paragraphs]
     if paragraphs and paragraphs == list(story.paragraphs):  # the text never named APA: credit the lead
-        paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + LEAD_CREDIT[lang]
+        paragraphs[0] = credit_lead(paragraphs[0], LEAD_CREDIT[lang])
     if len(paragraphs) > 2:
         paragraphs = [paragraphs[0], *paragraphs[2:], paragraphs[1]]
     oxu_id = ID_BASE + story.id % 1_000_000
@@ -177,12 +166,6 @@ def as_oxu_runs_it(lang: str, index: int, story: Story) -> Story:
         story, id=oxu_id * 10 + index % 10, slug=slug, title=title, paragraphs=tuple(paragraphs), byline="Oxu.az",
         quirks=story.quirks & RENDERED_QUIRKS,
     )  # fmt: skip
-
-
-def _credited(lang: str, paragraph: str) -> str:
-    for old, new in CREDITS[lang]:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 def position(story: Story) -> int:
@@ -197,16 +180,6 @@ def is_bare(story: Story) -> bool:
 def has_outer_body(story: Story) -> bool:
     """A page whose text stands straight in .post-detail-content."""
     return position(story) % OUTER_BODY_EVERY == 3
-
-
-def retitle(site: ReplaySite, scope: str, slug: str, title: str) -> Story:
-    """Edit a story's headline on the replay, its slug unchanged; returns the edited story."""
-    template, edition = site.editions[scope]
-    stories = site.stories[scope]
-    index = next(i for i, s in enumerate(stories) if s.slug == slug)
-    stories[index] = dataclasses.replace(stories[index], title=title)
-    template.add_edition(site, edition, stories)
-    return stories[index]
 
 
 # --- addresses, times, names ----------------------------------------------------------------------
@@ -252,9 +225,7 @@ def dateline(edition: Edition, story: Story, day: datetime) -> str:
 
 
 def load_more_target(edition: Edition, cursor: str) -> str:
-    from urllib.parse import urlencode
-
-    return f"{edition.prefix}{LOAD_MORE_PATH}?{urlencode({'date': cursor, 'oldest': '1'})}"
+    return older_cards_target(edition, LOAD_MORE_PATH, cursor)
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -266,13 +237,13 @@ def _add_edition(site: ReplaySite, edition: Edition, stories: list[Story], *, pa
     declares = DECLARES_LOAD_MORE[edition.lang]
     site.add(host, prefix + LISTING_PATH, Page(200, render_listing(edition, chunks[0], stories, declares)))
     if declares:
-        site.query_paths.add((host, prefix + LOAD_MORE_PATH))
-        for previous, chunk in zip(chunks, [*chunks[1:], []]):
-            site.add(host, load_more_target(edition, timestamp(previous[-1])), Page(200, render_cards(edition, chunk).encode()))
+        add_load_more_answers(
+            site, edition, chunks, path=LOAD_MORE_PATH, cursor=timestamp, render_cards=lambda c: render_cards(edition, c).encode()
+        )
     else:  # numbered pages, up to an empty one
         for number, chunk in enumerate([*chunks[1:], []], start=2):
             site.add(host, prefix + PAGE_PATH.format(n=number), Page(200, render_listing(edition, chunk, stories, False)))
-    in_feed = [s for s in stories if "gone" not in s.quirks][:feed_size]
+    in_feed = feed_stories(stories, feed_size)
     site.add(host, prefix + RSS_PATH, Page(200, render_listing(edition, chunks[0], stories, declares), HTML_TYPE))
     site.add(host, prefix + NEWS_SITEMAP_PATH, Page(200, render_news_sitemap(edition, in_feed), XML_TYPE))
     words = CHROME[edition.lang]
@@ -369,7 +340,7 @@ def _head(edition: Edition, story: Story) -> str:
     if is_bare(story):
         return canonical
     headline = split_title_labels(story.title)[0]
-    iso = story.local_time.replace(tzinfo=timezone(BAKU_OFFSET)).isoformat()
+    iso = baku_time(story).isoformat()
     ld: dict[str, object] = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
         "articleSection": category_name(edition.lang, story.category),

@@ -41,12 +41,15 @@ from newsmon.replay.site import (
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
+    crawled_record,
+    credit_lead,
     plain_text,
+    swap_credits,
     utc_time,
 )
 from newsmon.sites.base import Edition
 from newsmon.sites.qafqazinfo import LISTING_PATH, PAGE_PARAM, RSS_PATH, SITE
-from newsmon.text import split_title_labels
 
 WWW = "www.qafqazinfo.az"  # the name article links print
 PAGE_SIZE = 2  # links per category page
@@ -95,25 +98,10 @@ class QafqazinfoTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        title, labels = split_title_labels(story.title)
-        return {
-            "url": edition.origin + story_path(story),  # filed under the bare host
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": title,
-            "labels": labels,
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": utc_time(story).isoformat(),
-            "dateline": dateline(story),
-            "category": "",
-            "tags": [],
-            "authors": [],
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=edition.origin + story_path(story),  # filed under the bare host
+            dateline=dateline(story), image_url=image_url(story),
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         return _document("Səhifə tapılmadı", "", '<div class="panel panel-default"><div class="panel-body"><h1>404</h1></div></div>')
@@ -128,21 +116,15 @@ TEMPLATE = QafqazinfoTemplate()
 def rewrite(story: Story) -> Story:
     """Qafqazinfo's copy: its credit in the sentence (or after the lead), the later paragraphs
     odd ones first (`p1 p2 p3` -> `p2 p1 p3`), its marks and slug."""
-    paragraphs = [_credit(p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS) for p in story.paragraphs]
     if paragraphs and not any("Qafqazinfo" in p for p in paragraphs):
-        paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + CREDIT_CLAUSE
+        paragraphs[0] = credit_lead(paragraphs[0], CREDIT_CLAUSE)
     later = paragraphs[1:]
     paragraphs = paragraphs[:1] + later[1::2] + later[0::2]
     title = story.title
     if story.id in TITLE_MARKS:
         title = title.removesuffix(TITLE_MARKS[story.id][0]) + TITLE_MARKS[story.id][1]
     return dataclasses.replace(story, title=title, slug=slug(title), paragraphs=tuple(paragraphs), byline="Qafqazinfo")
-
-
-def _credit(paragraph: str) -> str:
-    for old, new in CREDITS:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 _SLUG_LETTERS = str.maketrans(
@@ -234,7 +216,7 @@ def render_rss(stories: list[Story]) -> bytes:
         f'<guid isPermaLink="true">{detail}</guid>'
         + ("" if "no_image" in s.quirks else f"<image><url>{image_url(s)}</url><title>{esc(s.title)}</title><link>{detail}</link></image>")
         + f"<description>{esc('<![CDATA[' + description(s) + ']]>').replace(chr(13), '&#13;')}</description>"
-        f"<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate></item>"
+        f"<pubDate>{format_datetime(baku_time(s))}</pubDate></item>"
         for s in stories
     )
     return (

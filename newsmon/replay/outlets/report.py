@@ -35,7 +35,6 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from urllib.parse import urlencode
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.corpus import category_slug as corpus_category_slug
@@ -48,11 +47,15 @@ from newsmon.replay.site import (
     OutletTemplate,
     Page,
     ReplaySite,
+    add_load_more_answers,
     add_story_pages,
+    crawled_record,
+    credit_lead,
+    feed_stories,
+    older_cards_target,
     plain_text,
 )
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 from newsmon.sites.report import LISTING_PATH, LOAD_MORE_PATH, NEWS_SITEMAP_PATH, RSS_PATH, SITE
 
 PAGE_SIZE = 4  # cards on /son-xeberler and in each "load more" answer
@@ -166,24 +169,12 @@ class ReportTemplate(OutletTemplate):
         _add_edition(site, edition, stories, page_size=site.listing_size or PAGE_SIZE, feed_size=site.feed_size or FEED_SIZE)
 
     def expected_record(self, edition: Edition, story: Story) -> dict[str, object]:
-        return {
-            "url": public_url(edition, story),
-            "site": edition.host,
-            "outlet": SITE.name,
-            "lang": edition.lang,
-            "title": split_title_labels(story.title)[0],
-            "labels": split_title_labels(story.title)[1],
-            "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-            "published_at": published_time(story).astimezone(timezone.utc).isoformat(),
-            "dateline": dateline(edition.lang, published_time(story)),
-            "category": category_name(edition.lang, story.category),
-            "tags": list(story.tags),
-            "authors": authors(edition, story),
-            "image_url": "" if "no_image" in story.quirks else image_url(story),
-            "image_caption": "",  # Report prints no caption under the main photo
-            "source": "crawl",
-            "source_path": "",
-        }
+        return crawled_record(
+            edition, story, outlet=SITE.name, url=public_url(edition, story),
+            published_at=published_time(story).astimezone(timezone.utc), dateline=dateline(edition.lang, published_time(story)),
+            category=category_name(edition.lang, story.category), tags=story.tags, authors=authors(edition, story),
+            image_url=image_url(story),  # Report prints no caption under the main photo
+        )  # fmt: skip
 
     def not_found(self, edition: Edition) -> bytes:
         words = CHROME[edition.lang]
@@ -201,7 +192,7 @@ def as_report_runs_it(lang: str, story: Story) -> Story:
     in reverse order, and an edited headline where TITLE_CHANGES says (the slug stays)."""
     paragraphs = [_credited(lang, p) for p in story.paragraphs]
     if paragraphs and "Report" not in paragraphs[0]:
-        paragraphs[0] = re.sub(r"[.\s]*$", "", paragraphs[0]) + LEAD_CREDIT[lang]
+        paragraphs[0] = credit_lead(paragraphs[0], LEAD_CREDIT[lang])
     paragraphs = paragraphs[:1] + paragraphs[1:][::-1]
     title = TITLE_CHANGES.get((lang, story.slug), story.title)
     return dataclasses.replace(story, title=title, paragraphs=tuple(paragraphs), byline="Report")
@@ -211,17 +202,6 @@ def _credited(lang: str, paragraph: str) -> str:
     for pattern, replacement in CREDITS[lang]:
         paragraph = pattern.sub(replacement, paragraph)
     return paragraph
-
-
-def retitle(site: ReplaySite, scope: str, slug: str, title: str) -> Story:
-    """Edit a story's headline on the replay (its slug stays): every page of its edition shows
-    the new one. Returns the edited story."""
-    template, edition = site.editions[scope]
-    stories = site.stories[scope]
-    index = next(i for i, s in enumerate(stories) if s.slug == slug)
-    stories[index] = dataclasses.replace(stories[index], title=title)
-    template.add_edition(site, edition, stories)
-    return stories[index]
 
 
 # --- addresses and times ------------------------------------------------------------------------
@@ -263,7 +243,7 @@ def authors(edition: Edition, story: Story) -> list[str]:
 
 
 def load_more_target(edition: Edition, cursor: str) -> str:
-    return f"{edition.prefix}{LOAD_MORE_PATH}?{urlencode({'date': cursor, 'oldest': '1'})}"
+    return older_cards_target(edition, LOAD_MORE_PATH, cursor)
 
 
 # --- the edition's pages ------------------------------------------------------------------------
@@ -273,13 +253,10 @@ def _add_edition(site: ReplaySite, edition: Edition, stories: list[Story], *, pa
     host, prefix = edition.host, edition.prefix
     chunks = [stories[i : i + page_size] for i in range(0, len(stories), page_size)] or [[]]
     site.add(host, prefix + LISTING_PATH, Page(200, render_listing(edition, chunks[0], stories)))
-    site.query_paths.add((host, prefix + LOAD_MORE_PATH))
-    # Each answer follows the last card before it; the one after the oldest card is empty.
-    for previous, chunk in zip(chunks, [*chunks[1:], []]):
-        if previous:
-            target = load_more_target(edition, timestamp(previous[-1]))
-            site.add(host, target, Page(200, render_cards(edition, chunk).encode()))
-    in_feed = [s for s in stories if "gone" not in s.quirks][:feed_size]  # a deleted article leaves the feeds
+    add_load_more_answers(
+        site, edition, chunks, path=LOAD_MORE_PATH, cursor=timestamp, render_cards=lambda c: render_cards(edition, c).encode()
+    )
+    in_feed = feed_stories(stories, feed_size)
     site.add(host, prefix + RSS_PATH, Page(200, render_rss(edition, in_feed), RSS_TYPE))
     site.add(host, prefix + NEWS_SITEMAP_PATH, Page(200, render_news_sitemap(edition, in_feed), XML_TYPE))
     words = CHROME[edition.lang]

@@ -28,23 +28,24 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import format_datetime
 
 from newsmon.replay.corpus import CATEGORY_NAMES, Story
 from newsmon.replay.site import (
-    BAKU_OFFSET,
     MONTHS,
     RSS_TYPE,
     OutletTemplate,
     Page,
     ReplaySite,
     add_story_pages,
+    baku_time,
+    crawled_record,
     plain_text,
+    swap_credits,
     utc_time,
 )
 from newsmon.sites.base import Edition
-from newsmon.text import split_title_labels
 from newsmon.sites.trend import FEED_PATH, LISTING_PATH, LOAD_MORE, SITE
 
 PAGE_SIZE = 5  # cards on /latest/ and in each "load more" answer
@@ -158,19 +159,13 @@ def rewrite(lang: str, story: Story) -> Story:
     """Trend's copy of an APA story: Trend's credit, the paragraphs after the first reordered
     (the last one moves up to second), the lead credited when the text never named APA. The
     byline is Trend's. The lead prefix (`Bakı. Trend:`) is added by the markup, not here."""
-    paragraphs = [_credit(lang, p) for p in story.paragraphs]
+    paragraphs = [swap_credits(p, CREDITS[lang]) for p in story.paragraphs]
     if paragraphs and paragraphs == list(story.paragraphs):  # nothing to swap: credit the lead
         paragraphs[0] = re.sub(r"\.?\s*$", CREDIT_CLAUSE[lang], paragraphs[0], count=1)
     if len(paragraphs) > 2:
         paragraphs = [paragraphs[0], paragraphs[-1], *paragraphs[1:-1]]
     byline = "Trend" if story.byline == "APA" else story.byline
     return replace(story, paragraphs=tuple(paragraphs), byline=byline)
-
-
-def _credit(lang: str, paragraph: str) -> str:
-    for old, new in CREDITS[lang]:
-        paragraph = paragraph.replace(old, new)
-    return paragraph
 
 
 def trend_id(edition: Edition, story: Story) -> int:
@@ -243,24 +238,11 @@ def cursor(story: Story) -> int:
 
 
 def _expected_record(edition: Edition, story: Story) -> dict[str, object]:
-    return {
-        "url": public_url(edition, story),
-        "site": edition.host,
-        "outlet": SITE.name,
-        "lang": edition.lang,
-        "title": split_title_labels(story.title)[0],
-        "labels": split_title_labels(story.title)[1],
-        "body": "\n\n".join(plain_text(p) for p in story.paragraphs),
-        "published_at": utc_time(story).isoformat(),
-        "dateline": dateline(edition.lang, story.local_time),
-        "category": CATEGORY_NAMES[edition.lang][story.category],
-        "tags": list(story.tags),
-        "authors": _authors(story),
-        "image_url": "" if "no_image" in story.quirks else image_url(edition, story),
-        "image_caption": "",
-        "source": "crawl",
-        "source_path": "",
-    }
+    return crawled_record(
+        edition, story, outlet=SITE.name, url=public_url(edition, story), dateline=dateline(edition.lang, story.local_time),
+        category=CATEGORY_NAMES[edition.lang][story.category], tags=story.tags, authors=_authors(story),
+        image_url=image_url(edition, story),
+    )  # fmt: skip
 
 
 def _authors(story: Story) -> list[str]:
@@ -342,7 +324,7 @@ def render_rss(edition: Edition, stories: list[Story]) -> bytes:
 <title>{esc(s.title)}</title>
 <link>{linked_url(edition, s)}</link>
 <guid>{linked_url(edition, s)}</guid>
-<pubDate>{format_datetime(s.local_time.replace(tzinfo=timezone(BAKU_OFFSET)))}</pubDate>
+<pubDate>{format_datetime(baku_time(s))}</pubDate>
 <category>{esc(CATEGORY_NAMES[edition.lang][s.category])}</category>
 <description>{esc(plain_text(s.paragraphs[0]) if s.paragraphs else '')}</description>
 </item>"""
