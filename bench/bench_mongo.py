@@ -9,11 +9,11 @@ the server $NEWSMON_TEST_MONGO_URI names (a real mongod).
 
 SecantusDB's Python server is slower than mongod (by its own figures 2-27x per operation), so
 on it these are lower bounds for mongod; mongomock's figures (bench_store) are no MongoDB's.
-On SecantusDB the large story index is not 100,000 stories: it writes some 1,300 index
-documents/s and 100,000 stories are 3.2 million band documents (about 40 minutes), so it is
-2,000 stories there, 100,000 on a mongod. The filler stories are bulk-inserted as index
-documents (`insert_many`), not through `add_stories`' upserts, to build the index faster; the
-lookups read it through the store as a crawl does.
+On SecantusDB the large story index is not 100,000 stories: building 2,000 there takes some 6 s
+(sketches included), so 100,000 would take about 5 minutes of `make bench`; it is 2,000 stories
+there, 100,000 on a mongod. The filler stories are bulk-inserted as index documents (one per band
+key, `insert_many` in large chunks) rather than story by story through `add_stories`; the lookups
+read the index through the store as a crawl does.
 """
 from __future__ import annotations
 

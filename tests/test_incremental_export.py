@@ -86,8 +86,7 @@ def test_a_reader_pulling_while_writers_insert_and_revise_gets_each_change_once(
 def test_a_reader_does_not_pass_a_number_still_being_written(mongo_database_uri: str):
     """Writer A reserves change numbers, writer B reserves later ones and commits first: a reader
     must stop before A's numbers, or it would move its cursor past them and lose A's articles."""
-    empty_store_uri = mongo_database_uri
-    slow, fast, reader = MongoStore(empty_store_uri), MongoStore(empty_store_uri), MongoStore(empty_store_uri)
+    slow, fast, reader = (MongoStore(mongo_database_uri) for _ in range(3))
     try:
         reader.upsert_many([article(1)])
         (before,) = reader.changes(0)
@@ -114,8 +113,7 @@ def test_a_reader_does_not_pass_a_number_still_being_written(mongo_database_uri:
 
 
 def test_a_dead_writers_numbers_hold_readers_back_only_until_its_lease_expires(mongo_database_uri: str):
-    empty_store_uri = mongo_database_uri
-    with MongoStore(empty_store_uri, change_lease_seconds=0.5) as dead, MongoStore(empty_store_uri) as store:
+    with MongoStore(mongo_database_uri, change_lease_seconds=0.5) as dead, MongoStore(mongo_database_uri) as store:
         store.upsert_many([article(1)])
         dead._call("reserve", lambda: dead._reserve_changes(3))  # reserved, never written nor released
         store.upsert_many([article(2)])
