@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -54,14 +55,34 @@ STORY_TARGET_RATIO = 2.0
 INSERT_CHUNK = 5_000
 
 
+class BenchServer(NamedTuple):
+    uri: str
+    what: str  # what the server is, for the report
+    pid: int | None  # the server's process when it was started here, for its CPU time
+
+
+@contextmanager
+def bench_server() -> Iterator[BenchServer]:
+    """A server to write to: the one $NEWSMON_TEST_MONGO_URI names, or SecantusDB started here."""
+    if given := real_mongo_uri():
+        yield BenchServer(given, "the server of $NEWSMON_TEST_MONGO_URI", None)
+        return
+    with tempfile.TemporaryDirectory(prefix="newsmon-bench-mongo-") as folder, SecantusServer(Path(folder)) as server:
+        assert server.process is not None
+        yield BenchServer(server.uri("newsmon_bench"), LOWER_BOUND, server.process.pid)
+
+
 @contextmanager
 def server_uri() -> Iterator[tuple[str, str]]:
     """(URI of a server to write to, what it is)."""
-    if given := real_mongo_uri():
-        yield given, "the server of $NEWSMON_TEST_MONGO_URI"
-        return
-    with tempfile.TemporaryDirectory(prefix="newsmon-bench-mongo-") as folder, SecantusServer(Path(folder)) as server:
-        yield server.uri("newsmon_bench"), LOWER_BOUND
+    with bench_server() as server:
+        yield server.uri, server.what
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
