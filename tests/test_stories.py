@@ -38,6 +38,7 @@ from newsmon.stories.sketch import (
     TRANSLATION,
     Match,
     Sketch,
+    _permutations,
     compare,
     figures,
     make_sketch,
@@ -712,6 +713,13 @@ def test_a_database_of_the_old_layout_gets_the_new_index_tables(tmp_path):
         chain.close()
         assert copy.story_id == original.story_id
         assert chain.stats.values["newsmon/story/reindexed"] == 1
+
+
+@pytest.mark.parametrize("num_perm", [PARAMS.num_perm, PARAMS.anchor_perm, 7])
+def test_minhash_permutations_are_datasketchs(num_perm):
+    reference = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme="affine32").permutations
+    ours = _permutations(num_perm)
+    assert all(np.array_equal(mine, theirs) and mine.dtype == theirs.dtype for mine, theirs in zip(ours, reference, strict=True))
 
 
 @pytest.mark.parametrize("count", [0, 1, 7, 500])

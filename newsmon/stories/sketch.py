@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 from anyascii import anyascii
-from datasketch import MinHash
 
 from newsmon.fingerprint import normalize_for_fingerprint
 
@@ -153,8 +152,14 @@ def word_hashes(text: str) -> np.ndarray:
 
 @functools.lru_cache(maxsize=4)
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutations (a, b) for MINHASH_SEED."""
-    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme="affine32").permutations
+    """The permutations (a, b) of `datasketch.MinHash(seed=MINHASH_SEED, scheme="affine32")`:
+    odd 32-bit multipliers and 32-bit offsets, drawn in that order from numpy's RandomState (a
+    test holds them equal to datasketch's). Drawn here rather than asked of datasketch, whose
+    import (it imports scipy) cost every crawl process half a second for these two arrays."""
+    draw = np.random.RandomState(MINHASH_SEED)
+    a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
