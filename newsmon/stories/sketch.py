@@ -154,8 +154,9 @@ def word_hashes(text: str) -> np.ndarray:
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     """The permutations (a, b) of `datasketch.MinHash(seed=MINHASH_SEED, scheme="affine32")`:
     odd 32-bit multipliers and 32-bit offsets, drawn in that order from numpy's RandomState (a
-    test holds them equal to datasketch's). Drawn here rather than asked of datasketch, whose
-    import (it imports scipy) cost every crawl process half a second for these two arrays."""
+    test holds them equal to datasketch's; RandomState's streams are frozen by NumPy's policy,
+    NEP 19, so stored sketches stay valid across NumPy releases). Drawn here rather than asked of
+    datasketch, whose import (it imports scipy) cost every crawl process half a second."""
     draw = np.random.RandomState(MINHASH_SEED)
     a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
