@@ -160,7 +160,7 @@ def now_page_ms(uri: str, repeats: int) -> list[float]:
 
 
 def run(quick: bool = False) -> list[str]:
-    from bench.bench_mongo import fresh_store, server_uri
+    from bench.bench_mongo import bench_server, fresh_store
 
     repeats = REPEATS_QUICK if quick else REPEATS
     lines = []
@@ -177,9 +177,9 @@ def run(quick: bool = False) -> list[str]:
         now = now_page_ms(uri, repeats)
         lines.append(f"desk Now page render (50 articles, {count:,} stored): p50 {statistics.median(now):.1f} ms,"
                      f" p95 {p95(now):.1f} ms")  # fmt: skip
-    with server_uri() as (mongo_uri, what), fresh_store(mongo_uri) as store:
+    with bench_server() as server, fresh_store(server.uri) as store:
         count = MONGO_ARTICLES_QUICK if quick else MONGO_ARTICLES
         rate = fill(store, count)
-        lines.append(f"desk store fill MongoDB ({what}): {rate:,.0f} articles/s")
+        lines.append(f"desk store fill MongoDB ({server.what}): {rate:,.0f} articles/s")
         lines += describe("MongoDB token index", "$regex", search_timings(store, repeats), mongo_scan_ms(store), count)
     return lines

@@ -72,13 +72,6 @@ def bench_server() -> Iterator[BenchServer]:
         yield BenchServer(server.uri("newsmon_bench"), LOWER_BOUND, server.process.pid)
 
 
-@contextmanager
-def server_uri() -> Iterator[tuple[str, str]]:
-    """(URI of a server to write to, what it is)."""
-    with bench_server() as server:
-        yield server.uri, server.what
-
-
 def process_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a running process has used so far (Linux's /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -178,7 +171,8 @@ def run(quick: bool = False) -> list[str]:
     else:
         bulk_count, item_count, stored_count, queries, documents = 5_000, 1_000, 5_000, 200, 500
         story_sizes = (1_000, 100_000) if on_mongod else (500, 2_000)
-    with server_uri() as (uri, note):
+    with bench_server() as server:
+        uri = server.uri
         rates = writes(uri, bulk_count, item_count)
         lookups = known_url_lookups(uri, stored_count)
         costs, built = story_lookups(uri, story_sizes, queries)
@@ -189,7 +183,7 @@ def run(quick: bool = False) -> list[str]:
     return [
         f"mongodb: bulk {bulk:,.0f}/s ({bulk_count:,} articles in batches of {BATCH_SIZE}) vs per-item"
         f" {rates['per-item']:,.0f}/s = {bulk / rates['per-item']:.1f}x, vs insert_one {rates['insert_one']:,.0f}/s"
-        f" = {bulk / rates['insert_one']:.1f}x ({note})",
+        f" = {bulk / rates['insert_one']:.1f}x ({server.what})",
         f"mongodb: known_urls of a listing page of {LISTING_PAGE} URLs ({stored_count:,} stored): median"
         + ", ".join(f" {lookups[kind]:,.0f} µs {kind}" for kind in ("stored", "mixed", "new")),
         f"mongodb: story lookup {costs[0]:,.0f} µs at {story_sizes[0]:,} stories, {costs[1]:,.0f} µs at"

@@ -55,9 +55,10 @@ def run(quick: bool = False) -> list[str]:
         for n, outlet in enumerate(OUTLETS):
             # Alternating which store goes first, so that neither always meets a warmer machine.
             for kind in ("sqlite", "mongodb") if n % 2 == 0 else ("mongodb", "sqlite"):
-                cpu_before = process_cpu_seconds(server.pid) if server.pid else 0.0
+                counted = kind == "mongodb" and server.pid is not None
+                cpu_before = process_cpu_seconds(server.pid) if counted else 0.0
                 took, log, count = crawl(outlet, articles, stores[kind], workdir)
-                if kind == "mongodb" and server.pid:
+                if counted:
                     server_cpu += process_cpu_seconds(server.pid) - cpu_before
                 seconds[kind].append(took)
                 logs[kind].append(log)
